@@ -1,0 +1,62 @@
+#pragma once
+/// Value types shared by the forecasting code, the store and the training service.
+/// No networking and no storage here: plain data.
+
+#include <chrono>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace levain::forecast {
+
+using Date = std::chrono::sys_days;
+
+/// One CSV row after validation: a day's sales of one product, plus any extra numeric columns.
+struct Observation {
+  Date date;
+  std::string product;
+  double quantity = 0;
+  std::vector<double> regressors;  // same order as CsvParseResult::regressor_names
+};
+
+/// A product's daily history, one slot per calendar day from `start`; missing days are NaN.
+struct Series {
+  std::string product;
+  Date start{};
+  std::vector<double> y;
+  std::vector<std::string> regressor_names;
+  std::vector<std::vector<double>> regressors;  // [regressor][day], NaN where unknown
+};
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Hold-out accuracy. A metric that is undefined on the data (e.g. MAPE with no non-zero day)
+/// is NaN, and is written as JSON null.
+struct Accuracy {
+  double mae = kNaN;
+  double rmse = kNaN;
+  double mape = kNaN;   // percent, over non-zero actual days
+  double smape = kNaN;  // percent
+  double mase = kNaN;   // scaled by the in-sample seasonal-naive (lag 7) MAE
+};
+
+struct ForecastPoint {
+  Date date;
+  double yhat = 0;
+  double lower = 0;  // 80% interval
+  double upper = 0;
+};
+
+/// What fitting one product produced: the model kept, why, its hold-out accuracy and forecast.
+struct FitReport {
+  std::string model;            // "additive", "multiplicative" or "seasonal_naive"
+  bool fallback = false;        // true when seasonal naive is the product's model
+  std::string fallback_reason;  // a sentence a person can read, empty when no fallback
+  Accuracy holdout;             // of the kept model
+  Accuracy naive_holdout;       // of seasonal naive on the same hold-out
+  std::vector<ForecastPoint> forecast;
+  double fit_ms = 0;
+};
+
+}  // namespace levain::forecast
