@@ -1,0 +1,124 @@
+#include "auth/key_material.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+namespace levain::auth {
+namespace detail {
+namespace {
+
+struct BioDeleter {
+  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+};
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+constexpr int kMinRsaBits = 2048;
+
+[[noreturn]] void refuse(Algorithm algorithm, const std::string& why) {
+  ERR_clear_error();  // leave this thread's OpenSSL error queue as we found it
+  throw std::invalid_argument("unusable " + std::string(to_string(algorithm)) + " key: " + why);
+}
+
+PkeyPtr parse_public_key(Algorithm algorithm, const std::string& pem) {
+  if (pem.find("PRIVATE KEY") != std::string::npos) {
+    refuse(algorithm, "it is a private key; configure the issuer's PEM public key instead");
+  }
+  if (pem.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    refuse(algorithm, "the key text is too large");
+  }
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) refuse(algorithm, "out of memory reading the key");
+  PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    refuse(algorithm,
+           "not a PEM public key (expected a '-----BEGIN PUBLIC KEY-----' block, "
+           "SubjectPublicKeyInfo)");
+  }
+  return key;
+}
+
+void check_key_type(Algorithm algorithm, EVP_PKEY* key) {
+  const int type = EVP_PKEY_get_base_id(key);
+  if (algorithm == Algorithm::RS256) {
+    if (type != EVP_PKEY_RSA) refuse(algorithm, "the public key is not an RSA key");
+    if (EVP_PKEY_get_bits(key) < kMinRsaBits) {
+      refuse(algorithm, "the RSA key has fewer than 2048 bits");
+    }
+    return;
+  }
+  if (type != EVP_PKEY_EC) refuse(algorithm, "the public key is not an EC key");
+  std::array<char, 64> group{};
+  std::size_t group_length = 0;
+  if (EVP_PKEY_get_group_name(key, group.data(), group.size(), &group_length) != 1 ||
+      std::strcmp(group.data(), "prime256v1") != 0) {
+    refuse(algorithm, "the EC key is not on curve P-256");
+  }
+}
+
+std::string export_pem(Algorithm algorithm, EVP_PKEY* key) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
+    refuse(algorithm, "could not re-encode the public key");
+  }
+  char* data = nullptr;
+  const long length = BIO_get_mem_data(bio.get(), &data);
+  if (length <= 0 || data == nullptr) refuse(algorithm, "could not re-encode the public key");
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+}  // namespace
+
+std::string prepare_key_material(Algorithm algorithm, const std::string& key) {
+  if (algorithm == Algorithm::HS256) {
+    if (key.empty()) throw std::invalid_argument("unusable HS256 key: the secret is empty");
+    if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+      throw std::invalid_argument("unusable HS256 key: the secret is too large");
+    }
+    return key;
+  }
+  if (key.empty()) refuse(algorithm, "no public key given");
+  PkeyPtr parsed = parse_public_key(algorithm, key);
+  check_key_type(algorithm, parsed.get());
+  // Canonical PEM: libjwt re-reads the key per verification, and this drops any surrounding text.
+  return export_pem(algorithm, parsed.get());
+}
+
+}  // namespace detail
+
+std::string read_key_file(const std::string& path) {
+  constexpr std::streamsize kMaxKeyFileBytes = 64 * 1024;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw std::runtime_error("cannot read key file '" + path + "': it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot read key file '" + path + "': " + std::strerror(errno));
+  }
+  std::string text(static_cast<std::size_t>(kMaxKeyFileBytes) + 1, '\0');
+  in.read(text.data(), kMaxKeyFileBytes + 1);
+  if (in.bad()) throw std::runtime_error("cannot read key file '" + path + "': read error");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > static_cast<std::size_t>(kMaxKeyFileBytes)) {
+    throw std::runtime_error("key file '" + path + "' is larger than 64 KiB; not a public key");
+  }
+  if (text.empty()) throw std::runtime_error("key file '" + path + "' is empty");
+  return text;
+}
+
+}  // namespace levain::auth

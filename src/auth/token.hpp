@@ -1,0 +1,101 @@
+#pragma once
+/// Bearer-token (JWT) verification shared by the gateway and the training service (DESIGN.md §2).
+/// The accepted algorithm and key come from configuration only; every check is explicit here
+/// because libjwt 1.10 validates nothing beyond the signature.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace levain::auth {
+
+enum class Algorithm { HS256, RS256, ES256 };
+
+/// "HS256" / "RS256" / "ES256" (exact spelling); anything else is nullopt.
+std::optional<Algorithm> parse_algorithm(std::string_view name);
+std::string_view to_string(Algorithm algorithm);
+
+struct VerifierConfig {
+  Algorithm algorithm = Algorithm::HS256;
+  std::string key;       // HS256: the shared secret; RS256/ES256: PEM public key text
+  std::string issuer;    // checked when non-empty
+  std::string audience;  // checked when non-empty (aud may be a string or an array)
+  std::chrono::seconds leeway{30};
+  std::size_t max_token_bytes = 8192;
+};
+
+struct Claims {
+  std::string subject;
+  std::vector<std::string> tenants;
+  std::vector<std::string> roles;
+  std::int64_t expires_at = 0;  // exp, Unix seconds
+
+  bool grants(std::string_view tenant) const;
+  bool has_role(std::string_view role) const;
+};
+
+enum class Failure {
+  missing,
+  too_large,
+  malformed,
+  wrong_algorithm,
+  bad_signature,
+  expired,
+  not_yet_valid,
+  missing_exp,
+  wrong_issuer,
+  wrong_audience,
+  bad_claims
+};
+std::string_view to_string(Failure failure);
+
+struct VerifyResult {
+  std::optional<Claims> claims;        // set on success
+  Failure failure = Failure::missing;  // meaningful when !claims
+  std::string message;  // a human sentence; never echoes the token or attacker-chosen text
+  explicit operator bool() const { return claims.has_value(); }
+};
+
+/// Verifies tokens against one immutable configuration; safe to share between threads.
+class TokenVerifier {
+ public:
+  /// Throws std::invalid_argument for an unusable config (empty secret, a PEM that is not a
+  /// public key of the configured algorithm's type, negative or absurd leeway, zero size limit).
+  explicit TokenVerifier(VerifierConfig config);
+
+  VerifyResult verify(std::string_view token, std::chrono::system_clock::time_point now) const;
+
+  const VerifierConfig& config() const { return config_; }
+
+ private:
+  VerifierConfig config_;
+  std::string key_material_;  // the secret, or the public key re-exported as canonical PEM
+};
+
+/// Reads a public key file for RS256/ES256 configs; throws std::runtime_error naming the path.
+std::string read_key_file(const std::string& path);
+
+struct MintRequest {
+  std::string subject = "levain-cli";
+  std::vector<std::string> tenants;
+  std::vector<std::string> roles;
+  std::chrono::seconds ttl{3600};
+  std::chrono::system_clock::time_point now;
+  std::string issuer;
+  std::string audience;
+};
+
+/// Signs an HS256 token (for `levain token` and tests). Throws std::invalid_argument on an empty
+/// secret or a non-positive ttl.
+std::string mint_hs256(const MintRequest& request, std::string_view secret);
+
+/// Picks the token from "Authorization: Bearer X" or else from the ?token= query value (already
+/// percent-decoded by the caller). nullopt when neither carries a token.
+std::optional<std::string> extract_token(std::string_view authorization_header,
+                                         std::string_view query_token);
+
+}  // namespace levain::auth

@@ -1,0 +1,31 @@
+#pragma once
+/// Test-only token factory: generates RSA/EC key pairs with OpenSSL and signs arbitrary claims
+/// with libjwt, or hand-builds tokens no honest signer would produce (alg none, tampering).
+
+#include <jwt.h>
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+
+namespace levain::auth::testing {
+
+struct KeyPair {
+  std::string private_pem;
+  std::string public_pem;
+};
+
+KeyPair make_rsa_key(unsigned bits = 2048);
+KeyPair make_ec_key(const char* curve = "P-256");
+
+/// Signs `claims` with libjwt; `key` is the HMAC secret or a private key PEM.
+std::string sign(jwt_alg_t alg, std::string_view key, const boost::json::object& claims);
+
+/// header.payload.signature from raw JSON text and raw signature bytes, base64url-encoded.
+std::string assemble(std::string_view header_json, std::string_view payload_json,
+                     std::string_view signature_bytes);
+
+/// Replaces segment `index` (0 header, 1 payload, 2 signature) with already-encoded `segment`.
+std::string replace_segment(const std::string& token, int index, std::string_view segment);
+
+}  // namespace levain::auth::testing
