@@ -1,0 +1,136 @@
+#include "training/store/json_columns.hpp"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <stdexcept>
+
+namespace levain::training::json_columns {
+namespace {
+
+namespace json = boost::json;
+
+// JSON has no NaN or infinity; both occur in metrics (undefined MAPE, MASE over a zero scale).
+json::value number(double x) {
+  if (std::isnan(x)) return nullptr;
+  if (std::isinf(x)) return json::string(x > 0 ? "inf" : "-inf");
+  return x;
+}
+
+double number(const json::value& v) {
+  if (v.is_null()) return forecast::kNaN;
+  if (v.is_string()) {
+    if (v.get_string() == "inf") return HUGE_VAL;
+    if (v.get_string() == "-inf") return -HUGE_VAL;
+    throw std::runtime_error("expected a number, got \"" + std::string(v.get_string()) + "\"");
+  }
+  return v.to_number<double>();
+}
+
+json::value accuracy(const forecast::Accuracy& a) {
+  return json::object{{"mae", number(a.mae)},
+                      {"rmse", number(a.rmse)},
+                      {"mape", number(a.mape)},
+                      {"smape", number(a.smape)},
+                      {"mase", number(a.mase)}};
+}
+
+forecast::Accuracy accuracy(const json::value& v) {
+  const auto& o = v.as_object();
+  return {number(o.at("mae")), number(o.at("rmse")), number(o.at("mape")), number(o.at("smape")),
+          number(o.at("mase"))};
+}
+
+json::value parse(std::string_view text, const char* what) {
+  try {
+    return json::parse(text);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("stored ") + what + " is not valid JSON: " + e.what());
+  }
+}
+
+// Boost.JSON reports a wrong shape with several exception types; callers see one.
+template <class F>
+auto decoding(const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const std::runtime_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("stored ") + what +
+                             " has an unexpected shape: " + e.what());
+  }
+}
+
+}  // namespace
+
+std::string encode_regressors(const std::vector<std::string>& names,
+                              const std::vector<double>& values) {
+  if (names.empty()) return "{}";
+  json::object o;
+  for (std::size_t i = 0; i < names.size(); ++i) o[names[i]] = number(values[i]);
+  return json::serialize(o);
+}
+
+std::vector<NamedValue> decode_regressor_list(std::string_view text) {
+  const json::value v = parse(text, "regressors");
+  return decoding("regressors", [&] {
+    std::vector<NamedValue> out;
+    for (const auto& [name, value] : v.as_object()) {
+      out.push_back({std::string(name), number(value)});
+    }
+    return out;
+  });
+}
+
+std::string encode_strings(const std::vector<std::string>& items) {
+  json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return json::serialize(a);
+}
+
+std::vector<std::string> decode_strings(std::string_view text) {
+  const json::value v = parse(text, "string list");
+  return decoding("string list", [&] {
+    std::vector<std::string> out;
+    for (const auto& item : v.as_array()) out.emplace_back(item.as_string());
+    return out;
+  });
+}
+
+std::string encode_report(const forecast::FitReport& r) {
+  json::array points;
+  points.reserve(r.forecast.size());
+  for (const auto& p : r.forecast) {
+    points.push_back(json::array{p.date.time_since_epoch().count(), number(p.yhat), number(p.lower),
+                                 number(p.upper)});
+  }
+  return json::serialize(json::object{{"model", r.model},
+                                      {"fallback", r.fallback},
+                                      {"fallback_reason", r.fallback_reason},
+                                      {"holdout", accuracy(r.holdout)},
+                                      {"naive_holdout", accuracy(r.naive_holdout)},
+                                      {"fit_ms", number(r.fit_ms)},
+                                      {"forecast", std::move(points)}});
+}
+
+forecast::FitReport decode_report(std::string_view text) {
+  const json::value v = parse(text, "model report");
+  return decoding("model report", [&] {
+    const auto& o = v.as_object();
+    forecast::FitReport r;
+    r.model = o.at("model").as_string();
+    r.fallback = o.at("fallback").as_bool();
+    r.fallback_reason = o.at("fallback_reason").as_string();
+    r.holdout = accuracy(o.at("holdout"));
+    r.naive_holdout = accuracy(o.at("naive_holdout"));
+    r.fit_ms = number(o.at("fit_ms"));
+    for (const auto& item : o.at("forecast").as_array()) {
+      const auto& p = item.as_array();
+      r.forecast.push_back({forecast::Date{std::chrono::days{p.at(0).to_number<std::int64_t>()}},
+                            number(p.at(1)), number(p.at(2)), number(p.at(3))});
+    }
+    return r;
+  });
+}
+
+}  // namespace levain::training::json_columns

@@ -1,0 +1,79 @@
+#pragma once
+/// Internal to the SQLite store: the owned connection, its mutex and the cached statements,
+/// shared by the source files that implement each area (sales, jobs, models).
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "training/store/sqlite_store.hpp"
+
+namespace levain::training {
+
+/// The jobs table's columns in the order every job statement binds and reads them.
+inline constexpr std::string_view kJobColumns =
+    "job_id, tenant, status, progress, seq, total_products, products_completed, horizon_days, "
+    "requested_products, current_step, error, created_at, started_at, finished_at";
+inline constexpr std::string_view kJobValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/// Borrows a cached statement for one use. Resetting on both ends matters: a SELECT left mid-way
+/// would pin a read transaction, and reset() would rethrow an earlier step's error.
+class StatementUse {
+ public:
+  explicit StatementUse(SQLite::Statement& s) : s_(s) {
+    s_.tryReset();
+    s_.clearBindings();
+  }
+  ~StatementUse() { s_.tryReset(); }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+  SQLite::Statement* operator->() { return &s_; }
+  SQLite::Statement& operator*() { return s_; }
+
+ private:
+  SQLite::Statement& s_;
+};
+
+struct SqliteStore::Impl {
+  explicit Impl(const std::string& path);
+
+  /// Runs `f` under the connection mutex; SQLite errors leave as std::runtime_error naming the
+  /// file and the operation (the caller answers 500), other exceptions pass unchanged.
+  template <class F>
+  decltype(auto) locked(const char* op, F&& f) {
+    std::lock_guard lock(mu);
+    try {
+      return f();
+    } catch (const SQLite::Exception& e) {
+      throw std::runtime_error("sqlite store '" + path + "': " + op + ": " + e.what());
+    }
+  }
+
+  std::string path;
+  SQLite::Database db;
+  int schema_version;  // set before the statements below, which need the tables to exist
+  std::mutex mu;
+
+  SQLite::Statement ping;
+  SQLite::Statement sales_insert;
+  SQLite::Statement sales_update;
+  SQLite::Statement sales_products;
+  SQLite::Statement sales_series;
+  SQLite::Statement job_insert;
+  SQLite::Statement job_upsert;
+  SQLite::Statement job_get;
+  SQLite::Statement job_list;
+  SQLite::Statement job_unfinished;
+  SQLite::Statement result_next_idx;
+  SQLite::Statement result_trim;
+  SQLite::Statement result_insert;
+  SQLite::Statement result_select;
+  SQLite::Statement model_upsert;
+  SQLite::Statement model_get;
+  SQLite::Statement model_list;
+};
+
+}  // namespace levain::training

@@ -1,0 +1,111 @@
+#include "training/store/sqlite_schema.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace levain::training {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Dates are whole days since 1970-01-01 and timestamps Unix microseconds: integers sort and
+// compare cheaply. NaN binds as NULL in SQLite, so NOT NULL plus the range CHECK keep every
+// stored quantity finite; nullable metric columns mean "undefined" (NaN).
+constexpr const char* kV1 = R"sql(
+CREATE TABLE IF NOT EXISTS sales (
+  tenant     TEXT    NOT NULL,
+  product    TEXT    NOT NULL,
+  day        INTEGER NOT NULL,
+  quantity   REAL    NOT NULL
+             CHECK (quantity BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308),
+  regressors TEXT    NOT NULL DEFAULT '{}',
+  PRIMARY KEY (tenant, product, day)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS jobs (
+  job_id             TEXT    NOT NULL PRIMARY KEY,
+  tenant             TEXT    NOT NULL,
+  status             TEXT    NOT NULL
+                     CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+  progress           INTEGER NOT NULL,
+  seq                INTEGER NOT NULL,
+  total_products     INTEGER NOT NULL,
+  products_completed INTEGER NOT NULL,
+  horizon_days       INTEGER NOT NULL,
+  requested_products TEXT    NOT NULL DEFAULT '[]',
+  current_step       TEXT    NOT NULL DEFAULT '',
+  error              TEXT    NOT NULL DEFAULT '',
+  created_at         INTEGER NOT NULL,
+  started_at         INTEGER NOT NULL DEFAULT 0,
+  finished_at        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at);
+
+CREATE TABLE IF NOT EXISTS job_products (
+  job_id          TEXT    NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+  idx             INTEGER NOT NULL,
+  product         TEXT    NOT NULL,
+  status          TEXT    NOT NULL,
+  error           TEXT    NOT NULL,
+  model           TEXT    NOT NULL,
+  fallback        INTEGER NOT NULL,
+  fallback_reason TEXT    NOT NULL,
+  mae REAL, rmse REAL, mape REAL, smape REAL, mase REAL, fit_ms REAL,
+  PRIMARY KEY (job_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS models (
+  tenant     TEXT    NOT NULL,
+  product    TEXT    NOT NULL,
+  job_id     TEXT    NOT NULL,
+  report     TEXT    NOT NULL,
+  trained_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, product)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{{1, kV1}}};
+static_assert(kMigrations.back().version == kSqliteSchemaVersion);
+
+int read_version(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT version FROM schema_version WHERE id = 1");
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+}  // namespace
+
+int migrate_sqlite_schema(SQLite::Database& db) {
+  // IMMEDIATE: two processes opening a fresh file at once must not both migrate.
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version ("
+      " id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)");
+  int version = read_version(db);
+  if (version > kSqliteSchemaVersion) {
+    throw std::runtime_error("database schema version " + std::to_string(version) +
+                             " is newer than this build supports (" +
+                             std::to_string(kSqliteSchemaVersion) + ")");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    db.exec(m.sql);
+    version = m.version;
+  }
+  SQLite::Statement set(db,
+                        "INSERT INTO schema_version (id, version) VALUES (1, ?) "
+                        "ON CONFLICT (id) DO UPDATE SET version = excluded.version");
+  set.bind(1, version);
+  set.exec();
+  tx.commit();
+  return version;
+}
+
+}  // namespace levain::training

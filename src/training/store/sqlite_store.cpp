@@ -1,0 +1,133 @@
+#include "training/store/sqlite_store.hpp"
+
+#include <filesystem>
+#include <initializer_list>
+#include <stdexcept>
+#include <string_view>
+
+#include "training/store/sqlite_impl.hpp"
+#include "training/store/sqlite_schema.hpp"
+
+namespace levain::training {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// SQLite would create the file but not its directory, and its own message does not say which
+// part is missing; a deployment error deserves a message naming the path.
+const std::string& checked_path(const std::string& path) {
+  if (path.empty()) throw std::invalid_argument("sqlite store: empty database path");
+  if (path == ":memory:") return path;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error("sqlite store '" + path + "': directory '" + dir.string() +
+                             "' does not exist");
+  }
+  return path;
+}
+
+SQLite::Database open_database(const std::string& path) {
+  try {
+    SQLite::Database db(checked_path(path), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                        kBusyTimeoutMs);
+    // WAL lets readers run beside the writer; NORMAL skips the fsync per commit (a crash of the
+    // process loses nothing, a power cut may lose the last commits).
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA foreign_keys = ON");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("sqlite store '" + path + "': cannot open: " + e.what());
+  }
+}
+
+int migrate(SQLite::Database& db, const std::string& path) {
+  try {
+    return migrate_sqlite_schema(db);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("sqlite store '" + path + "': schema: " + e.what());
+  }
+}
+
+std::string sql(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out += p;
+  return out;
+}
+
+}  // namespace
+
+SqliteStore::Impl::Impl(const std::string& p)
+    : path(p),
+      db(open_database(p)),
+      schema_version(migrate(db, p)),
+      ping(db, "SELECT 1"),
+      sales_insert(db,
+                   "INSERT INTO sales (tenant, product, day, quantity, regressors) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, product, day) DO NOTHING"),
+      sales_update(db,
+                   "UPDATE sales SET quantity = ?, regressors = ? "
+                   "WHERE tenant = ? AND product = ? AND day = ?"),
+      sales_products(db, "SELECT DISTINCT product FROM sales WHERE tenant = ? ORDER BY product"),
+      sales_series(db,
+                   "SELECT day, quantity, regressors FROM sales "
+                   "WHERE tenant = ? AND product = ? ORDER BY day"),
+      job_insert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"})),
+      job_upsert(db,
+                 sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues,
+                      ") ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, "
+                      "progress = excluded.progress, seq = excluded.seq, "
+                      "total_products = excluded.total_products, "
+                      "products_completed = excluded.products_completed, "
+                      "horizon_days = excluded.horizon_days, "
+                      "requested_products = excluded.requested_products, "
+                      "current_step = excluded.current_step, error = excluded.error, "
+                      "created_at = excluded.created_at, started_at = excluded.started_at, "
+                      "finished_at = excluded.finished_at WHERE jobs.tenant = excluded.tenant"})),
+      job_get(db, sql({"SELECT ", kJobColumns, " FROM jobs WHERE tenant = ? AND job_id = ?"})),
+      job_list(db,
+               sql({"SELECT ", kJobColumns,
+                    " FROM jobs WHERE tenant = ? ORDER BY created_at DESC, rowid DESC LIMIT ?"})),
+      job_unfinished(db, sql({"SELECT ", kJobColumns,
+                              " FROM jobs WHERE status IN ('pending', 'running') "
+                              "ORDER BY created_at, rowid"})),
+      result_next_idx(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM job_products WHERE job_id = ?"),
+      result_trim(db, "DELETE FROM job_products WHERE job_id = ? AND idx >= ?"),
+      result_insert(db,
+                    "INSERT INTO job_products (job_id, idx, product, status, error, model, "
+                    "fallback, fallback_reason, mae, rmse, mape, smape, mase, fit_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      result_select(db,
+                    "SELECT product, status, error, model, fallback, fallback_reason, "
+                    "mae, rmse, mape, smape, mase, fit_ms FROM job_products "
+                    "WHERE job_id = ? ORDER BY idx"),
+      model_upsert(db,
+                   "INSERT INTO models (tenant, product, job_id, report, trained_at) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, product) DO UPDATE SET "
+                   "job_id = excluded.job_id, report = excluded.report, "
+                   "trained_at = excluded.trained_at"),
+      model_get(db,
+                "SELECT product, job_id, report, trained_at FROM models "
+                "WHERE tenant = ? AND product = ?"),
+      model_list(db,
+                 "SELECT product, job_id, report, trained_at FROM models "
+                 "WHERE tenant = ? ORDER BY product") {}
+
+SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>(path)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+bool SqliteStore::healthy() {
+  try {
+    return impl_->locked("healthy", [&] {
+      StatementUse q(impl_->ping);
+      return q->executeStep() && q->getColumn(0).getInt() == 1;
+    });
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+int SqliteStore::schema_version() const { return impl_->schema_version; }
+
+}  // namespace levain::training

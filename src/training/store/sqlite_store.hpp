@@ -1,0 +1,58 @@
+#pragma once
+/// The embedded Store: one SQLite file in WAL mode, one connection owned by the object behind a
+/// mutex, prepared statements reused on the hot paths (save_job per event, upsert_sales per row).
+
+#include <memory>
+#include <string>
+
+#include "training/store/store.hpp"
+
+namespace levain::training {
+
+class SqliteStore final : public Store {
+ public:
+  /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+  /// Throws std::runtime_error naming the path when its directory is missing, the file is not a
+  /// database, or its schema is newer than this build understands.
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  /// Duplicate keys inside one call: the last row wins and the key counts once. `inserted` counts
+  /// keys new to the store, `updated` keys that existed. Throws std::invalid_argument (and writes
+  /// nothing) for a row whose regressors do not match `regressor_names` or whose quantity is not
+  /// a finite number.
+  UpsertResult upsert_sales(const std::string& tenant,
+                            const std::vector<std::string>& regressor_names,
+                            const std::vector<forecast::Observation>& rows) override;
+  std::vector<std::string> list_products(const std::string& tenant) override;
+  std::optional<forecast::Series> load_series(const std::string& tenant,
+                                              const std::string& product) override;
+
+  void create_job(const JobRecord& job) override;
+  /// Writes the job row and only the results not stored yet: results only grow, in order, so
+  /// earlier rows never change (a shorter list trims the stored one). A job id that belongs to
+  /// another tenant is refused.
+  void save_job(const JobRecord& job) override;
+  std::optional<JobRecord> get_job(const std::string& tenant, const std::string& job_id) override;
+  std::vector<JobRecord> list_jobs(const std::string& tenant, std::size_t limit) override;
+  std::vector<JobRecord> unfinished_jobs() override;
+
+  void save_model(const StoredModel& model) override;
+  std::optional<StoredModel> get_model(const std::string& tenant,
+                                       const std::string& product) override;
+  /// Sorted by product.
+  std::vector<StoredModel> list_models(const std::string& tenant) override;
+
+  bool healthy() override;
+
+  /// The schema version of the open file (for diagnostics and migration tests).
+  int schema_version() const;
+
+ private:
+  struct Impl;  // defined in sqlite_impl.hpp, shared by the per-area source files
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace levain::training

@@ -1,0 +1,90 @@
+// Opening the SQLite store: missing directories, bad files, schema version, health.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "store/temp_db.hpp"
+#include "training/store/sqlite_schema.hpp"
+#include "training/store/sqlite_store.hpp"
+
+namespace levain::training {
+namespace {
+
+using testing::TempDir;
+
+TEST(SqliteStoreOpen, CreatesFileWithCurrentSchemaAndIsHealthy) {
+  TempDir dir;
+  SqliteStore store(dir.file("levain.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("levain.db")));
+  EXPECT_EQ(store.schema_version(), kSqliteSchemaVersion);
+  EXPECT_TRUE(store.healthy());
+}
+
+TEST(SqliteStoreOpen, ReopeningIsIdempotent) {
+  TempDir dir;
+  { SqliteStore first(dir.file("levain.db")); }
+  SqliteStore second(dir.file("levain.db"));
+  EXPECT_EQ(second.schema_version(), kSqliteSchemaVersion);
+  EXPECT_TRUE(second.healthy());
+}
+
+TEST(SqliteStoreOpen, UsesWriteAheadLog) {
+  TempDir dir;
+  SqliteStore store(dir.file("levain.db"));
+  store.list_products("t");  // any statement; the WAL file exists while the connection is open
+  EXPECT_TRUE(std::filesystem::exists(dir.file("levain.db-wal")));
+}
+
+TEST(SqliteStoreOpen, MissingDirectoryIsAClearErrorNamingThePath) {
+  TempDir dir;
+  const std::string path = dir.file("no/such/dir/levain.db");
+  try {
+    SqliteStore store(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("no")));
+}
+
+TEST(SqliteStoreOpen, EmptyPathIsRefused) { EXPECT_THROW(SqliteStore(""), std::invalid_argument); }
+
+TEST(SqliteStoreOpen, NonDatabaseFileIsAClearError) {
+  TempDir dir;
+  const std::string path = dir.file("notes.txt");
+  std::ofstream(path) << "this is not a database, just some text that is long enough to matter\n";
+  try {
+    SqliteStore store(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStoreOpen, SchemaFromANewerBuildIsRefused) {
+  TempDir dir;
+  const std::string path = dir.file("levain.db");
+  { SqliteStore store(path); }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("UPDATE schema_version SET version = 99");
+  }
+  try {
+    SqliteStore store(path);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStoreOpen, InMemoryDatabaseWorks) {
+  SqliteStore store(":memory:");
+  EXPECT_TRUE(store.healthy());
+  EXPECT_TRUE(store.list_products("t").empty());
+}
+
+}  // namespace
+}  // namespace levain::training
