@@ -1,0 +1,150 @@
+#include "forecast/csv.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "forecast/csv_reader.hpp"
+#include "forecast/dates.hpp"
+
+namespace levain::forecast {
+namespace {
+
+struct Columns {
+  std::size_t date = 0;
+  std::size_t product = 0;
+  std::size_t quantity = 0;
+  std::vector<std::size_t> regressors;
+};
+
+// Returns the fatal error for a bad header, or "" and fills `cols` / `names`.
+std::string read_header(const CsvRecord& header, const CsvLimits& limits, Columns& cols,
+                        std::vector<std::string>& names) {
+  if (!header.error.empty()) return "bad header row: " + header.error;
+  std::optional<std::size_t> date, product, quantity;
+  std::vector<std::string> seen;
+  for (std::size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string& raw = header.fields[i];
+    const std::string key = ascii_lower(raw);
+    if (key.empty()) return "bad header row: column " + std::to_string(i + 1) + " has no name";
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return "bad header row: column '" + raw + "' appears twice";
+    }
+    if (const auto problem = name_problem(raw); !problem.empty()) {
+      return "bad header row: column " + std::to_string(i + 1) + " name " + problem;
+    }
+    seen.push_back(key);
+    if (key == "date") {
+      date = i;
+    } else if (key == "product") {
+      product = i;
+    } else if (key == "quantity") {
+      quantity = i;
+    } else {
+      cols.regressors.push_back(i);
+      names.push_back(raw);
+    }
+  }
+  if (!date || !product || !quantity) {
+    std::string missing;
+    for (const auto& [ok, name] :
+         {std::pair{date.has_value(), "date"}, std::pair{product.has_value(), "product"},
+          std::pair{quantity.has_value(), "quantity"}}) {
+      if (!ok) missing += missing.empty() ? std::string(name) : std::string(", ") + name;
+    }
+    return "bad header row: expected date,product,quantity[,regressors...]; missing " + missing;
+  }
+  if (names.size() > limits.max_regressors) {
+    return "too many regressor columns: " + std::to_string(names.size()) + " (at most " +
+           std::to_string(limits.max_regressors) + ")";
+  }
+  cols.date = *date;
+  cols.product = *product;
+  cols.quantity = *quantity;
+  return "";
+}
+
+// Returns the rejection reason, or "" with `obs` filled.
+std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t width,
+                     const std::vector<std::string>& names, const CsvLimits& limits,
+                     Observation& obs) {
+  if (!rec.error.empty()) return rec.error;
+  if (rec.fields.size() != width) {
+    return "expected " + std::to_string(width) + " fields, found " +
+           std::to_string(rec.fields.size());
+  }
+  const std::string& date_text = rec.fields[cols.date];
+  const auto date = parse_iso_date(date_text);
+  if (!date) return "invalid date '" + date_text + "' (expected YYYY-MM-DD)";
+  const std::string& product = rec.fields[cols.product];
+  if (product.empty()) return "empty product name";
+  if (product.size() > limits.max_product_name) {
+    return "product name longer than " + std::to_string(limits.max_product_name) + " bytes";
+  }
+  if (const auto problem = name_problem(product); !problem.empty()) {
+    return "product name " + problem;
+  }
+  const std::string& qty_text = rec.fields[cols.quantity];
+  double qty = 0;
+  if (qty_text.empty()) return "empty quantity";
+  if (const auto problem = parse_number(qty_text, qty); !problem.empty()) {
+    return "quantity '" + qty_text + "' " + problem;
+  }
+  if (qty < 0) return "negative quantity " + qty_text;
+  obs.date = *date;
+  obs.product = product;
+  obs.quantity = qty == 0 ? 0.0 : qty;  // folds -0 into 0
+  obs.regressors.clear();
+  for (std::size_t r = 0; r < cols.regressors.size(); ++r) {
+    const std::string& text = rec.fields[cols.regressors[r]];
+    double value = kNaN;
+    if (!text.empty()) {
+      if (const auto problem = parse_number(text, value); !problem.empty()) {
+        return "regressor '" + names[r] + "' value '" + text + "' " + problem;
+      }
+    }
+    obs.regressors.push_back(value);
+  }
+  return "";
+}
+
+}  // namespace
+
+CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits) {
+  CsvParseResult result;
+  CsvReader reader(body, limits.max_line_bytes);
+  CsvRecord rec;
+  if (!reader.next(rec)) {
+    result.fatal_error = "empty body: expected a header row date,product,quantity";
+    return result;
+  }
+  Columns cols;
+  result.fatal_error = read_header(rec, limits, cols, result.regressor_names);
+  if (!result.fatal_error.empty()) {
+    result.regressor_names.clear();
+    return result;
+  }
+  const std::size_t width = 3 + cols.regressors.size();
+  std::size_t data_rows = 0;
+  while (reader.next(rec)) {
+    if (++data_rows > limits.max_rows) {
+      result = CsvParseResult{};
+      result.fatal_error =
+          "too many rows: more than " + std::to_string(limits.max_rows) + " data rows";
+      return result;
+    }
+    Observation obs;
+    std::string reason = read_row(rec, cols, width, result.regressor_names, limits, obs);
+    if (reason.empty()) {
+      result.rows.push_back(std::move(obs));
+      continue;
+    }
+    ++result.rejected_total;
+    if (result.rejected.size() < limits.max_rejections_reported) {
+      result.rejected.push_back({rec.line, std::move(reason)});
+    }
+  }
+  if (data_rows == 0) result.fatal_error = "no data rows after the header";
+  return result;
+}
+
+}  // namespace levain::forecast

@@ -1,0 +1,42 @@
+#pragma once
+/// Parser for the sales upload (`POST .../sales`): a CSV body with a header row
+/// `date,product,quantity[,regressor...]`. It never throws on content: every bad row is reported
+/// with its line number and a reason a person can act on, and the good rows are kept.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "forecast/types.hpp"
+
+namespace levain::forecast {
+
+struct CsvLimits {
+  std::size_t max_rows = 2'000'000;  // data rows (accepted + rejected); beyond it the body is fatal
+  std::size_t max_line_bytes = 4096;
+  std::size_t max_rejections_reported = 1000;
+  std::size_t max_product_name = 200;  // bytes
+  std::size_t max_regressors = 16;
+};
+
+struct CsvRejection {
+  std::size_t line;  // 1-based line number in the body (the header is line 1)
+  std::string reason;
+};
+
+struct CsvParseResult {
+  std::string fatal_error;  // non-empty => the whole body is unusable and rows is empty
+  std::vector<std::string> regressor_names;
+  std::vector<Observation> rows;       // accepted rows, in body order (duplicates kept: last wins)
+  std::vector<CsvRejection> rejected;  // at most max_rejections_reported entries
+  std::size_t rejected_total = 0;      // every rejected row, even beyond the reported ones
+};
+
+/// Header names are matched case-insensitively after trimming; the three required columns may
+/// come in any order and every other column is a numeric regressor (its name kept as written).
+/// An empty regressor cell means "unknown" and is stored as NaN; a non-numeric one rejects the
+/// row. Blank lines are skipped. Quoted fields use "" for a quote and cannot span lines.
+CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits = {});
+
+}  // namespace levain::forecast

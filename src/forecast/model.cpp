@@ -1,0 +1,158 @@
+#include "forecast/model.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "forecast/dates.hpp"
+#include "forecast/engine.hpp"
+#include "forecast/metrics.hpp"
+#include "forecast/seasonal_naive.hpp"
+
+namespace levain::forecast {
+namespace {
+
+constexpr int kMinHistoryDays = 56;
+constexpr int kMinObservedDays = 42;
+constexpr int kMaxHorizon = 3660;
+constexpr double kZ80 = 1.2815515655446004;  // standard normal 90% quantile: 80% two-sided
+
+std::string format_number(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::vector<ForecastPoint> naive_points(std::span<const double> history, Date first, int horizon) {
+  const auto yhat = seasonal_naive_forecast(history, horizon);
+  const double half = kZ80 * seasonal_naive_sigma(history);
+  std::vector<ForecastPoint> points;
+  for (int k = 0; k < horizon; ++k) {
+    const double v = std::isfinite(yhat[k]) ? std::max(0.0, yhat[k]) : 0.0;
+    const double h = std::isfinite(half) ? half : 0.0;
+    points.push_back({first + std::chrono::days{k}, v, std::max(0.0, v - h), v + h});
+  }
+  return points;
+}
+
+Series trimmed(const Series& s, std::size_t first, std::size_t last) {
+  Series out;
+  out.product = s.product;
+  out.start = s.start + std::chrono::days{static_cast<int>(first)};
+  out.y.assign(s.y.begin() + static_cast<std::ptrdiff_t>(first),
+               s.y.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+  out.regressor_names = s.regressor_names;
+  for (const auto& r : s.regressors) {
+    std::vector<double> slice(out.y.size(), kNaN);
+    for (std::size_t i = 0; i < slice.size() && first + i < r.size(); ++i) slice[i] = r[first + i];
+    out.regressors.push_back(std::move(slice));
+  }
+  return out;
+}
+
+}  // namespace
+
+FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  const int horizon = std::clamp(options.horizon_days, 0, kMaxHorizon);
+  FitReport report;
+  report.model = "seasonal_naive";
+  report.fallback = true;
+  const auto finish = [&]() {
+    report.fit_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return report;
+  };
+
+  std::optional<std::size_t> first, last;
+  for (std::size_t i = 0; i < series.y.size(); ++i) {
+    if (!std::isfinite(series.y[i]) || series.y[i] < 0) continue;
+    if (!first) first = i;
+    last = i;
+  }
+  if (!first) {
+    report.fallback_reason = "no observed sales: the forecast is zero";
+    const Date next = series.start + std::chrono::days{static_cast<int>(series.y.size())};
+    for (int k = 0; k < horizon; ++k) report.forecast.push_back({next + std::chrono::days{k}});
+    return finish();
+  }
+  Series s = trimmed(series, *first, *last);
+  // Negative quantities cannot be sales; treat them as unknown rather than fit them.
+  for (double& v : s.y) {
+    if (!std::isfinite(v) || v < 0) v = kNaN;
+  }
+  const int n = static_cast<int>(s.y.size());
+  const int observed = static_cast<int>(
+      std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); }));
+  const Date next_day = s.start + std::chrono::days{n};
+
+  if (n < kMinHistoryDays) {
+    report.fallback_reason =
+        "history shorter than 8 weeks (" + std::to_string(n) + " days): seasonal naive is used";
+    report.forecast = naive_points(s.y, next_day, horizon);
+    return finish();
+  }
+  if (observed < kMinObservedDays) {
+    report.fallback_reason = "too few observed days (" + std::to_string(observed) + ", need " +
+                             std::to_string(kMinObservedDays) + "): seasonal naive is used";
+    report.forecast = naive_points(s.y, next_day, horizon);
+    return finish();
+  }
+
+  std::optional<HolidayCalendar> spain;
+  if (options.holidays == nullptr) {
+    const auto first_year = static_cast<int>(std::chrono::year_month_day{s.start}.year());
+    const auto last_year =
+        static_cast<int>(std::chrono::year_month_day{next_day + std::chrono::days{horizon}}.year());
+    spain = HolidayCalendar::spain(first_year - 1, last_year + 1);
+  }
+  const HolidayCalendar& calendar = options.holidays ? *options.holidays : *spain;
+
+  // Hold-out: whole weeks, at most a third of the history.
+  int holdout = std::clamp(options.holdout_days, 7, kMaxHorizon);
+  holdout = std::max(7, std::min(holdout, (n / 3) / 7 * 7));
+  const int train = n - holdout;
+  const std::span<const double> y(s.y);
+
+  ForecastEngine engine(s, calendar, train);
+  const HoldoutForecast candidate = engine.holdout_forecast(holdout);
+  const double scale = seasonal_naive_scale(y.first(static_cast<std::size_t>(train)));
+  const auto actual = y.subspan(static_cast<std::size_t>(train));
+  const auto naive = seasonal_naive_forecast(y.first(static_cast<std::size_t>(train)), holdout);
+  report.naive_holdout = evaluate(actual, naive, scale);
+  const Accuracy model_acc = evaluate(actual, candidate.yhat, scale);
+
+  const bool holdout_finite = std::all_of(candidate.yhat.begin(), candidate.yhat.end(),
+                                          [](double v) { return std::isfinite(v); });
+  const bool beats = holdout_finite && std::isfinite(model_acc.mae) &&
+                     std::isfinite(report.naive_holdout.mae) &&
+                     model_acc.mae < report.naive_holdout.mae;
+  std::vector<ForecastPoint> points;
+  if (beats) points = engine.final_forecast(next_day, horizon);
+  const bool finite = std::all_of(points.begin(), points.end(), [](const ForecastPoint& p) {
+    return std::isfinite(p.yhat) && std::isfinite(p.lower) && std::isfinite(p.upper);
+  });
+  if (beats && finite) {
+    report.model = candidate.multiplicative ? "multiplicative" : "additive";
+    report.fallback = false;
+    report.holdout = model_acc;
+    report.forecast = std::move(points);
+    return finish();
+  }
+  report.holdout = report.naive_holdout;
+  if (!beats) {
+    report.fallback_reason = "the model did not beat seasonal naive on the " +
+                             std::to_string(holdout) + "-day hold-out (MAE " +
+                             format_number(model_acc.mae) + " vs " +
+                             format_number(report.naive_holdout.mae) + "): seasonal naive is used";
+  } else {
+    report.fallback_reason = "the model produced non-finite values: seasonal naive is used";
+  }
+  report.forecast = naive_points(s.y, next_day, horizon);
+  return finish();
+}
+
+}  // namespace levain::forecast

@@ -1,0 +1,27 @@
+#pragma once
+/// Seasonal naive, the baseline every model must beat: each future day repeats the same
+/// weekday of the last observed week. Also the fallback model, so it must work on any input.
+
+#include <span>
+#include <vector>
+
+#include "forecast/holidays.hpp"
+#include "forecast/types.hpp"
+
+namespace levain::forecast {
+
+/// `horizon` values following `history`: the last week repeated. A missing (NaN) day in that
+/// week takes the latest known value of the same weekday, else the latest known value, else 0.
+std::vector<double> seasonal_naive_forecast(std::span<const double> history, int horizon);
+
+/// Standard deviation of the one-week-ahead naive error (lag-7 differences); 0 when undefined.
+double seasonal_naive_sigma(std::span<const double> history);
+
+/// A copy of `y` (starting on `start`) where isolated extreme days are NaN, so one freak day
+/// does not bend a fit. A day is extreme when it is far (robustly scaled) from the median of
+/// the same weekday in the three weeks around it; holidays are never flagged (they are
+/// modelled), and at most 1% of the observed days are.
+std::vector<double> without_outliers(std::span<const double> y, Date start,
+                                     const HolidayCalendar& calendar);
+
+}  // namespace levain::forecast
