@@ -1,0 +1,27 @@
+#pragma once
+/// A small synchronous HTTP/1.1 client for the CLI's REST calls (one request per connection).
+/// Only this header's verb type comes from Beast; the heavy code stays in http.cpp.
+
+#include <boost/beast/http/verb.hpp>
+#include <chrono>
+#include <string>
+
+#include "cli/client/endpoint.hpp"
+
+namespace levain::cli {
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+/// Sends one request to base_path-relative `target` (a path starting with '/', already encoded;
+/// endpoint.base_path is prepended). `bearer_token` and `content_type` are left out when empty.
+/// `timeout` bounds the whole exchange. Throws std::runtime_error with a message naming the
+/// server on resolve/connect failure, timeout, or a response that is not HTTP.
+HttpResponse http_request(const Endpoint& endpoint, boost::beast::http::verb method,
+                          std::string target, std::string body, std::string content_type,
+                          std::string bearer_token, std::chrono::seconds timeout);
+
+}  // namespace levain::cli

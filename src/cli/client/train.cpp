@@ -1,0 +1,148 @@
+#include "cli/client/train.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+
+#include "cli/client/endpoint.hpp"
+#include "cli/client/http.hpp"
+#include "cli/client/train_report.hpp"
+#include "cli/client/watch.hpp"
+
+namespace levain::cli {
+namespace {
+
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+// Generous: the upload is the whole history and the server parses it before answering.
+constexpr std::chrono::seconds kUploadTimeout{600};
+constexpr std::chrono::seconds kRequestTimeout{30};
+
+std::optional<std::string> read_csv(const std::string& path, std::string& error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    error = "cannot read CSV file '" + path + "': " + (ec ? ec.message() : "no such file");
+    return std::nullopt;
+  }
+  if (!fs::is_regular_file(status)) {
+    error = "cannot read CSV file '" + path + "': not a regular file";
+    return std::nullopt;
+  }
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) {
+    error = "cannot read CSV file '" + path + "': " + ec.message();
+    return std::nullopt;
+  }
+  if (size > kMaxCsvBytes) {
+    error = "CSV file '" + path + "' is " + std::to_string(size >> 20) +
+            " MiB; the limit is 512 MiB (split it and upload the parts one after another)";
+    return std::nullopt;
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot read CSV file '" + path + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string content(static_cast<std::size_t>(size), '\0');
+  file.read(content.data(), static_cast<std::streamsize>(size));
+  if (static_cast<std::uintmax_t>(file.gcount()) != size) {
+    error = "cannot read CSV file '" + path + "': short read";
+    return std::nullopt;
+  }
+  if (content.empty()) {
+    error = "CSV file '" + path + "' is empty (expected a header date,product,quantity and rows)";
+    return std::nullopt;
+  }
+  return content;
+}
+
+std::string job_request_body(const TrainOptions& options) {
+  json::object body;
+  if (!options.products.empty()) {
+    json::array products;
+    for (const auto& product : options.products) products.emplace_back(product);
+    body["products"] = std::move(products);
+  }
+  body["horizon_days"] = options.horizon_days;
+  return json::serialize(body);
+}
+
+}  // namespace
+
+int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err) {
+  std::string error;
+  const auto endpoint = parse_endpoint(options.url, &error);
+  if (!endpoint) {
+    err << "levain train: " << error << '\n';
+    return 2;
+  }
+  if (options.tenant.empty()) {
+    err << "levain train: a tenant is required\n";
+    return 1;
+  }
+  if (options.horizon_days < 1) {
+    err << "levain train: the horizon must be at least 1 day (got " << options.horizon_days
+        << ")\n";
+    return 1;
+  }
+  auto csv = read_csv(options.csv_path, error);
+  if (!csv) {
+    err << "levain train: " << error << '\n';
+    return 1;
+  }
+
+  const std::string tenant = tenant_path(options.tenant);
+  HttpResponse upload;
+  HttpResponse created;
+  try {
+    upload = http_request(*endpoint, http::verb::post, tenant + "/sales", std::move(*csv),
+                          "text/csv", options.token, kUploadTimeout);
+    if (int code = report_upload(upload, out, err); code != 0) return code;
+    created =
+        http_request(*endpoint, http::verb::post, tenant + "/training/jobs",
+                     job_request_body(options), "application/json", options.token, kRequestTimeout);
+  } catch (const std::exception& e) {
+    err << "levain train: " << e.what() << '\n';
+    return 2;
+  }
+  if (created.status != 202 && created.status != 200) {
+    err << "levain train: starting the job failed: " << describe_http_error(created) << '\n';
+    return 1;
+  }
+
+  boost::system::error_code ec;
+  const json::value reply = json::parse(created.body, ec);
+  const json::value* job_id =
+      !ec && reply.is_object() ? reply.get_object().if_contains("job_id") : nullptr;
+  if (job_id == nullptr || !job_id->is_string() || job_id->get_string().empty()) {
+    err << "levain train: the server started a job but its reply has no job_id: "
+        << created.body.substr(0, 300) << '\n';
+    return 1;
+  }
+  out << "job: " << job_id->get_string().c_str() << '\n';
+  if (const json::value* live = reply.get_object().if_contains("live_url");
+      live && live->is_string()) {
+    out << "live: " << live->get_string().c_str() << '\n';
+  }
+  out << std::flush;
+
+  WatchOptions watch;
+  watch.url = options.url;
+  watch.tenant = options.tenant;
+  watch.job = std::string(job_id->get_string());
+  watch.token = options.token;
+  watch.quiet = options.quiet;
+  return run_watch(watch, out, err);
+}
+
+}  // namespace levain::cli

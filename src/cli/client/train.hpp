@@ -1,0 +1,29 @@
+#pragma once
+/// `levain train`: upload a sales CSV, start a training job, then watch it live to the end.
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace levain::cli {
+
+struct TrainOptions {
+  std::string url;  // http://HOST:PORT
+  std::string tenant;
+  std::string token;  // needs role "trainer"
+  std::string csv_path;
+  std::vector<std::string> products;  // empty: every product with sales
+  int horizon_days = 14;
+  bool quiet = false;
+};
+
+/// Largest CSV the CLI reads into memory and sends.
+inline constexpr std::uintmax_t kMaxCsvBytes = 512ull << 20;
+
+/// Exit codes: the watch's (0 completed, 1 failed/cancelled, 2 refused/unreachable) once the job
+/// started; before that 1 for a local or server-side error (the server's message is printed) and
+/// 2 when the server cannot be reached.
+int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace levain::cli

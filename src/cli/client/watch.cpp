@@ -1,0 +1,271 @@
+// The only WebSocket translation unit of the client (Beast is slow to compile): one connection
+// attempt at a time, driven by detail::run_until on the calling thread.
+#include "cli/client/watch.hpp"
+
+#include <algorithm>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <random>
+#include <thread>
+
+#include "cli/client/close_policy.hpp"
+#include "cli/client/endpoint.hpp"
+#include "cli/client/live_state.hpp"
+#include "cli/client/run_until.hpp"
+#include "cli/client/terminal.hpp"
+#include "cli/client/watch_display.hpp"
+
+namespace levain::cli {
+namespace {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxMessageBytes = 64u << 20;  // a snapshot of a very large job still fits
+
+struct AttemptEnd {
+  enum class Kind { finished, refused, retry } kind = Kind::retry;
+  bool connected = false;  // a snapshot arrived: the server is reachable and the job exists
+  std::string why;
+};
+
+class Watcher {
+ public:
+  Watcher(const WatchOptions& options, Endpoint endpoint, WatchDisplay& display)
+      : options_(options),
+        endpoint_(std::move(endpoint)),
+        display_(display),
+        rng_(std::random_device{}()) {
+    target_ = endpoint_.base_path + tenant_path(options_.tenant) + "/training/jobs/" +
+              percent_encode(options_.job) + "/live?token=" + percent_encode(options_.token);
+  }
+
+  int run() {
+    int failures = 0;
+    for (;;) {
+      AttemptEnd end = attempt();
+      if (end.kind == AttemptEnd::Kind::finished) {
+        display_.result(state_);
+        return exit_code_for_status(state_.status());
+      }
+      if (end.kind == AttemptEnd::Kind::refused) {
+        display_.error(end.why);
+        return 2;
+      }
+      failures = end.connected ? 1 : failures + 1;
+      if (options_.max_attempts > 0 && !end.connected && failures >= options_.max_attempts) {
+        display_.error("giving up after " + std::to_string(failures) + " attempt(s): " + end.why);
+        return 2;
+      }
+      const auto delay = backoff(failures);
+      display_.notice(end.why + "; reconnecting in " + std::to_string(delay.count()) + " ms");
+      std::this_thread::sleep_for(delay);
+    }
+  }
+
+ private:
+  // Exponential, capped, with jitter in [base/2, base] so many watchers do not reconnect in step.
+  std::chrono::milliseconds backoff(int failures) {
+    const auto initial = std::max<std::int64_t>(options_.initial_backoff.count(), 1);
+    const auto cap = std::max<std::int64_t>(options_.max_backoff.count(), initial);
+    std::int64_t base = initial;
+    for (int i = 1; i < failures && base < cap; ++i) base *= 2;
+    base = std::min(base, cap);
+    std::uniform_int_distribution<std::int64_t> jitter(base / 2, base);
+    return std::chrono::milliseconds(jitter(rng_));
+  }
+
+  AttemptEnd attempt() {
+    net::io_context ioc;
+    tcp::resolver resolver(ioc);
+    websocket::stream<beast::tcp_stream> ws(ioc);
+    auto& socket = beast::get_lowest_layer(ws);
+    const auto close_socket = [&socket] { socket.close(); };
+    const auto connect_deadline = Clock::now() + options_.connect_timeout;
+    const auto until_connected = [connect_deadline] { return connect_deadline; };
+    const std::string where = endpoint_.host + ":" + endpoint_.port;
+
+    tcp::resolver::results_type addresses;
+    auto ec = detail::run_until(
+        ioc,
+        [&](detail::Completion done) {
+          resolver.async_resolve(
+              endpoint_.host, endpoint_.port,
+              [&addresses, done](beast::error_code e, tcp::resolver::results_type r) {
+                addresses = std::move(r);
+                done(e);
+              });
+        },
+        until_connected, [&resolver] { resolver.cancel(); });
+    if (ec) return retry("cannot resolve " + endpoint_.host + ": " + ec.message());
+
+    ec = detail::run_until(
+        ioc, [&](detail::Completion done) { socket.async_connect(addresses, done); },
+        until_connected, close_socket);
+    if (ec) return retry("cannot connect to " + where + ": " + ec.message());
+
+    websocket::response_type response;
+    ws.read_message_max(kMaxMessageBytes);
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
+      request.set(beast::http::field::user_agent, "levain-cli");
+    }));
+    ec = detail::run_until(
+        ioc,
+        [&](detail::Completion done) {
+          ws.async_handshake(response, host_header(endpoint_), target_, done);
+        },
+        until_connected, close_socket);
+    if (ec == websocket::error::upgrade_declined) {
+      const int status = response.result_int();
+      std::string why = "server refused the WebSocket upgrade with HTTP " + std::to_string(status);
+      if (!response.body().empty()) why += ": " + response.body().substr(0, 300);
+      // A 5xx is the server's own trouble (e.g. a gateway without upstream): worth retrying.
+      return status >= 500 ? retry(std::move(why))
+                           : AttemptEnd{AttemptEnd::Kind::refused, false, why};
+    }
+    if (ec) return retry("WebSocket handshake with " + where + " failed: " + ec.message());
+
+    return read_messages(ioc, ws);
+  }
+
+  AttemptEnd read_messages(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws) {
+    auto& socket = beast::get_lowest_layer(ws);
+    auto last_frame = Clock::now();
+    // Protocol pings count as life: a quiet job (a long fit) must not look like a dead server.
+    ws.control_callback(
+        [&last_frame](websocket::frame_type, beast::string_view) { last_frame = Clock::now(); });
+    // After the terminal event only the closing handshake remains; do not wait long for it.
+    std::optional<Clock::time_point> end_deadline;
+    const auto deadline = [&] {
+      const auto idle = last_frame + options_.read_timeout;
+      return end_deadline ? std::min(idle, *end_deadline) : idle;
+    };
+    bool connected = false;
+    beast::flat_buffer buffer;
+    for (;;) {
+      buffer.clear();
+      const auto ec = detail::run_until(
+          ioc, [&](detail::Completion done) { ws.async_read(buffer, done); }, deadline,
+          [&socket] { socket.close(); });
+      if (state_.terminal() && connected) {
+        return {AttemptEnd::Kind::finished, true, ""};
+      }
+      if (ec == websocket::error::closed) {
+        const auto& reason = ws.reason();
+        const int code = reason.code;
+        const std::string text =
+            describe_close(code, std::string_view(reason.reason.data(), reason.reason.size()));
+        switch (close_action(code)) {
+          case CloseAction::refuse:
+            return {AttemptEnd::Kind::refused, connected, text};
+          case CloseAction::finish:
+            return {AttemptEnd::Kind::retry, connected,
+                    "server closed the connection (1000) before the job ended"};
+          case CloseAction::reconnect:
+            return {AttemptEnd::Kind::retry, connected, text};
+        }
+      }
+      if (ec == beast::error::timeout) {
+        return {AttemptEnd::Kind::retry, connected,
+                "no message from the server for " + std::to_string(options_.read_timeout.count()) +
+                    " ms"};
+      }
+      if (ec) {
+        return {AttemptEnd::Kind::retry, connected, describe_close(kAbnormalClosure, ec.message())};
+      }
+      last_frame = Clock::now();
+      if (!ws.got_text()) {
+        display_.notice("ignoring a binary message (" + std::to_string(buffer.size()) + " bytes)");
+        continue;
+      }
+      const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
+      if (auto gap = handle_text(text, connected)) {
+        return {AttemptEnd::Kind::retry, true, *gap};
+      }
+      if (state_.terminal() && connected && !end_deadline) {
+        end_deadline = Clock::now() + options_.connect_timeout;
+      }
+    }
+  }
+
+  // Folds one message; returns a reason when the connection must be replaced (missed events).
+  std::optional<std::string> handle_text(std::string_view text, bool& connected) {
+    boost::system::error_code parse_error;
+    const auto value = boost::json::parse(text, parse_error);
+    if (parse_error || !value.is_object()) {
+      display_.notice("ignoring a message that is not a JSON object (" +
+                      std::to_string(text.size()) + " bytes)");
+      return std::nullopt;
+    }
+    const boost::json::object& message = value.get_object();
+    const std::int64_t before = state_.seq();
+    const LiveState::Apply applied = state_.apply(message);
+    // A stale snapshot (duplicate_or_old) still proves the server knows the job.
+    if (is_connected_message(message) &&
+        (applied == LiveState::Apply::applied || applied == LiveState::Apply::duplicate_or_old)) {
+      connected = true;
+    }
+    switch (applied) {
+      case LiveState::Apply::applied:
+        display_.show(state_);
+        break;
+      case LiveState::Apply::gap:
+        return "missed events after seq " + std::to_string(before);
+      case LiveState::Apply::malformed:
+        display_.notice("ignoring a malformed message: " + state_.problem());
+        break;
+      case LiveState::Apply::duplicate_or_old:
+      case LiveState::Apply::ignored:
+        break;
+    }
+    return std::nullopt;
+  }
+
+  static bool is_connected_message(const boost::json::object& message) {
+    const boost::json::value* type = message.if_contains("type");
+    return type != nullptr && type->is_string() && type->get_string() == "connected";
+  }
+
+  static AttemptEnd retry(std::string why) {
+    return {AttemptEnd::Kind::retry, false, std::move(why)};
+  }
+
+  const WatchOptions& options_;
+  Endpoint endpoint_;
+  WatchDisplay& display_;
+  std::mt19937_64 rng_;
+  std::string target_;
+  LiveState state_;
+};
+
+}  // namespace
+
+int run_watch(const WatchOptions& options, std::ostream& out, std::ostream& err) {
+  std::string error;
+  auto endpoint = parse_endpoint(options.url, &error);
+  if (!endpoint) {
+    err << "levain watch: " << error << '\n';
+    return 2;
+  }
+  if (options.tenant.empty() || options.job.empty()) {
+    err << "levain watch: a tenant and a job id are required\n";
+    return 2;
+  }
+  const bool redraw = options.redraw.value_or(is_terminal(out));
+  WatchDisplay display(out, err, redraw, options.quiet, redraw ? terminal_width(out, 80) : 120);
+  try {
+    Watcher watcher(options, std::move(*endpoint), display);
+    return watcher.run();
+  } catch (const std::exception& e) {
+    display.error(std::string("unexpected error: ") + e.what());
+    return 2;
+  }
+}
+
+}  // namespace levain::cli

@@ -1,0 +1,33 @@
+#pragma once
+/// `levain watch`: follows one training job over its live WebSocket until it ends, reconnecting
+/// through transient failures (the snapshot on every connection makes it correct at once).
+
+#include <chrono>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace levain::cli {
+
+struct WatchOptions {
+  std::string url;  // http://HOST:PORT (ws:// accepted too)
+  std::string tenant;
+  std::string job;
+  std::string token;
+  std::chrono::milliseconds initial_backoff{250};
+  std::chrono::milliseconds max_backoff{10000};
+  int max_attempts = 0;  // consecutive attempts without a "connected" message; 0 = forever
+  bool quiet = false;    // no progress lines and no reconnect notices; final result only
+  std::chrono::milliseconds connect_timeout{10000};  // resolve + TCP connect + upgrade
+  std::chrono::milliseconds read_timeout{60000};     // no frame (pings included) -> dropped
+  /// Redraw one line with '\r' (and colour) instead of a line per change. nullopt: redraw only
+  /// when `out` is std::cout on a terminal.
+  std::optional<bool> redraw;
+};
+
+/// Exit codes: 0 the job completed; 1 it failed or was cancelled (the server's reason is printed
+/// to `err`); 2 the watch was refused (close 4001/4003/4004, an HTTP 4xx to the upgrade, bad
+/// options) or the server could not be reached after max_attempts.
+int run_watch(const WatchOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace levain::cli
