@@ -35,16 +35,16 @@ struct JobRecord {
   std::string job_id;
   std::string tenant_id;
   JobStatus status = JobStatus::pending;
-  int progress = 0;        // 0..100, never decreases
-  std::uint64_t seq = 0;   // last event folded into this record; 0 before the first
+  int progress = 0;       // 0..100, never decreases
+  std::uint64_t seq = 0;  // last event folded into this record; 0 before the first
   int total_products = 0;
   int products_completed = 0;
   int horizon_days = 14;
   std::vector<std::string> requested_products;  // empty = all of the tenant's products
   std::vector<ProductResult> results;           // in completion order
   std::string current_step;
-  std::string error;       // why the job failed or was cancelled
-  std::int64_t created_at_us = 0;   // Unix microseconds; 0 = not yet
+  std::string error;               // why the job failed or was cancelled
+  std::int64_t created_at_us = 0;  // Unix microseconds; 0 = not yet
   std::int64_t started_at_us = 0;
   std::int64_t finished_at_us = 0;
 };

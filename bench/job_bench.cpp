@@ -1,0 +1,70 @@
+// Whole-job time: upload N products × 3 years into a real SQLite file, then run one job through
+// the real JobRunner (analysis, parallel fits on --train-threads, per-event store writes and
+// in-process publishing) until its `completed` event. Arguments: products, train threads.
+#include <benchmark/benchmark.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "bus/in_process_bus.hpp"
+#include "common/ids.hpp"
+#include "common/metrics.hpp"
+#include "forecast/csv.hpp"
+#include "forecast/demo_data.hpp"
+#include "training/jobs/runner.hpp"
+#include "training/store/sqlite_store.hpp"
+
+namespace {
+
+using namespace levain;
+
+void BM_WholeJob(benchmark::State& state) {
+  const auto products = static_cast<int>(state.range(0));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  const auto dir = std::filesystem::temp_directory_path() / ("levain-bench-" + common::new_uuid());
+  std::filesystem::create_directories(dir);
+  {
+    training::SqliteStore store((dir / "bench.db").string());
+    std::ostringstream csv;
+    forecast::write_demo_csv(csv, {.products = products, .days = 3 * 365, .seed = 11});
+    const auto parsed = forecast::parse_sales_csv(csv.str());
+    store.upsert_sales("bench", parsed.regressor_names, parsed.rows);
+
+    bus::InProcessBus bus;
+    std::mutex m;
+    std::condition_variable cv;
+    std::size_t finished = 0;
+    bus.subscribe("training.completed", [&](const bus::Message&) {
+      std::lock_guard lock(m);
+      ++finished;
+      cv.notify_all();
+    });
+    common::MetricsRegistry metrics;
+    training::JobRunner runner(store, bus, metrics,
+                               {.train_threads = threads, .max_concurrent_jobs = 1});
+    for (auto _ : state) {
+      const auto before = finished;
+      runner.submit("bench", {}, 14);
+      std::unique_lock lock(m);
+      cv.wait(lock, [&] { return finished > before; });
+    }
+    state.counters["products_per_s"] =
+        benchmark::Counter(static_cast<double>(products) * static_cast<double>(state.iterations()),
+                           benchmark::Counter::kIsRate);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_WholeJob)
+    ->Args({60, 2})
+    ->Args({1000, 2})
+    ->Args({1000, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();

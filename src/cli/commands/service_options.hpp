@@ -1,0 +1,45 @@
+#pragma once
+/// Flags shared by `levain training` and `levain demo`, and their translation into the
+/// service's configuration (with the errors a person can act on).
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "training/service.hpp"
+
+namespace levain::cli {
+
+struct ServiceFlags {
+  std::string listen = "127.0.0.1:8081";
+  std::string data_dir = "levain-data";
+  std::string jwt_secret;
+  std::string jwt_public_key;
+  std::string jwt_alg;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  int jwt_leeway_s = 30;
+  unsigned io_threads = 2;
+  unsigned train_threads = 0;  // 0: one per core
+  unsigned max_concurrent_jobs = 2;
+  int max_products_per_job = 5000;
+  std::size_t ws_send_queue_bytes = 1024 * 1024;
+  int ws_idle_timeout_s = 30;
+  std::size_t ws_max_message_bytes = 4096;
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  int header_timeout_s = 10;
+  std::size_t max_connections = 10000;
+  std::string log_level = "info";
+};
+
+void add_service_flags(CLI::App& cmd, ServiceFlags& flags);
+
+/// Throws CLI::ValidationError with a clear message for inconsistent flags.
+training::ServiceConfig to_service_config(const ServiceFlags& flags);
+
+/// Starts the service, prints `levain: listening on HOST:PORT`, calls `on_ready`, and runs
+/// until SIGINT/SIGTERM. Returns the process exit code.
+int run_service(const ServiceFlags& flags,
+                const std::function<void(training::TrainingService&, unsigned short)>& on_ready);
+
+}  // namespace levain::cli

@@ -1,0 +1,31 @@
+// levain: the one executable; each subcommand's logic lives in the libraries.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Levain: demand-forecast training for bakeries, with live progress", "levain"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "levain 0.1.0");
+  levain::cli::Runner run;
+  levain::cli::add_training_command(app, run);
+  levain::cli::add_demo_command(app, run);
+  levain::cli::add_demo_data_command(app, run);
+  levain::cli::add_token_command(app, run);
+  levain::cli::add_train_command(app, run);
+  levain::cli::add_watch_command(app, run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    return run ? run() : 0;
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "levain: " << e.what() << '\n';
+    return 1;
+  }
+}

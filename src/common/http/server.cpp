@@ -1,0 +1,203 @@
+#include "common/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <optional>
+
+namespace levain::common::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+struct HttpServer::Shared {
+  RequestHandler& handler;
+  ServerLimits limits;
+  Gauge& connections;
+  Counter& requests;
+  Counter& rejected;
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Shared> shared)
+      : stream_(std::move(socket)), shared_(std::move(shared)) {
+    shared_->connections.add();
+  }
+  ~Session() { shared_->connections.sub(); }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+  }
+
+ private:
+  void do_read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
+    parser_->body_limit(shared_->limits.max_body_bytes);
+    // The first request gets the header timeout; later ones on a kept-alive connection may idle.
+    stream_.expires_after(first_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
+    first_ = false;
+    beast_http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return fail_read(ec);
+    auto& req = parser_->get();
+    if (beast::websocket::is_upgrade(req) && shared_->handler.accepts_upgrade(req)) {
+      stream_.expires_never();
+      shared_->requests.inc();
+      shared_->handler.upgrade(std::move(stream_), parser_->release());
+      return;
+    }
+    if (req[beast_http::field::expect] == "100-continue") {
+      // curl waits a second for this before sending a large upload.
+      auto cont = std::make_shared<beast_http::response<beast_http::empty_body>>(
+          beast_http::status::continue_, req.version());
+      beast_http::async_write(stream_, *cont,
+                              [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                                if (ec) return;
+                                self->do_read_body();
+                              });
+      return;
+    }
+    do_read_body();
+  }
+
+  void do_read_body() {
+    stream_.expires_after(shared_->limits.body_timeout);
+    beast_http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) return fail_read(ec);
+    stream_.expires_never();
+    shared_->requests.inc();
+    Request req = parser_->release();
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+    shared_->handler.handle(
+        std::move(req), [self = shared_from_this(), keep_alive, version](Response&& res) {
+          auto owned = std::make_shared<Response>(std::move(res));
+          owned->version(version);
+          owned->keep_alive(keep_alive && owned->keep_alive());
+          net::post(self->stream_.get_executor(), [self, owned] { self->do_write(owned); });
+        });
+  }
+
+  void fail_read(beast::error_code ec) {
+    if (ec == beast_http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return close();
+    }
+    if (ec == beast::error::timeout) return close();
+    // The request was malformed or too large: say so in JSON, then close (the stream may be
+    // mid-message, so it cannot be reused).
+    shared_->rejected.inc();
+    Response res;
+    if (ec == beast_http::error::body_limit) {
+      res = error_response(
+          Status::payload_too_large, "payload_too_large",
+          "request body exceeds " + std::to_string(shared_->limits.max_body_bytes) + " bytes", 11,
+          false);
+    } else if (ec == beast_http::error::header_limit) {
+      res = error_response(
+          Status::request_header_fields_too_large, "headers_too_large",
+          "request headers exceed " + std::to_string(shared_->limits.max_header_bytes) + " bytes",
+          11, false);
+    } else {
+      res = error_response(Status::bad_request, "bad_request",
+                           "malformed HTTP request: " + ec.message(), 11, false);
+    }
+    do_write(std::make_shared<Response>(std::move(res)));
+  }
+
+  void do_write(std::shared_ptr<Response> res) {
+    stream_.expires_after(shared_->limits.body_timeout);
+    beast_http::async_write(stream_, *res,
+                            [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              if (!res->keep_alive()) return self->close();
+                              self->do_read_header();
+                            });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Shared> shared_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+HttpServer::HttpServer(net::io_context& ioc, RequestHandler& handler, ServerLimits limits,
+                       MetricsRegistry& metrics)
+    : ioc_(ioc),
+      acceptor_(net::make_strand(ioc)),
+      shared_(std::make_shared<Shared>(Shared{
+          handler, limits,
+          metrics.gauge("levain_http_connections", "Open HTTP/WebSocket connections"),
+          metrics.counter("levain_http_requests_total", "HTTP requests read, upgrades included"),
+          metrics.counter("levain_http_malformed_total",
+                          "Requests refused before routing (malformed, too large)")})) {}
+
+// By destruction time the I/O threads have stopped, so closing here races with nothing.
+HttpServer::~HttpServer() {
+  beast::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+tcp::endpoint HttpServer::listen(const std::string& host, unsigned short port) {
+  const tcp::endpoint ep{net::ip::make_address(host), port};
+  acceptor_.open(ep.protocol());
+  acceptor_.set_option(net::socket_base::reuse_address(true));
+  acceptor_.bind(ep);
+  acceptor_.listen(net::socket_base::max_listen_connections);
+  do_accept();
+  return acceptor_.local_endpoint();
+}
+
+void HttpServer::stop() {
+  net::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+}
+
+void HttpServer::do_accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+      // EMFILE and friends: keep accepting; the next attempt may succeed once fds free up.
+      spdlog::warn("accept failed: {}", ec.message());
+    } else if (static_cast<std::size_t>(shared_->connections.value()) >=
+               shared_->limits.max_connections) {
+      shared_->rejected.inc();
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), shared_)->start();
+    }
+    do_accept();
+  });
+}
+
+}  // namespace levain::common::http

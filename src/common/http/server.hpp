@@ -1,0 +1,63 @@
+#pragma once
+/// An HTTP/1.1 server on Boost.Beast with limits on every read: header size and read time
+/// (slowloris), body size and read time, idle keep-alive time, connection count. Requests are
+/// handed to a RequestHandler; WebSocket upgrades are handed over with the connection.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/http/types.hpp"
+#include "common/metrics.hpp"
+
+namespace levain::common::http {
+
+struct ServerLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{120};
+  std::chrono::seconds idle_timeout{60};
+  std::size_t max_connections = 10000;
+};
+
+using Responder = std::function<void(Response&&)>;
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  /// Runs on an I/O thread and must not block: hand slow work elsewhere. `respond` must be
+  /// called exactly once, from any thread.
+  virtual void handle(Request&& request, Responder respond) = 0;
+  /// Whether this upgrade request is for a WebSocket endpoint; if not, handle() answers it.
+  virtual bool accepts_upgrade(const Request& request) const = 0;
+  /// Takes over a connection whose request asked for a WebSocket upgrade.
+  virtual void upgrade(boost::beast::tcp_stream&& stream, Request&& request) = 0;
+};
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& ioc, RequestHandler& handler, ServerLimits limits,
+             MetricsRegistry& metrics);
+  ~HttpServer();
+  /// Binds and starts accepting. Port 0 picks a free port; the bound endpoint is returned.
+  boost::asio::ip::tcp::endpoint listen(const std::string& host, unsigned short port);
+  /// Stops accepting; open connections finish their current exchange.
+  void stop();
+
+  struct Shared;  // state the connections keep alive beyond the server object
+
+ private:
+  void do_accept();
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace levain::common::http

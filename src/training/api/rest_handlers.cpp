@@ -1,0 +1,197 @@
+// The REST handlers of the training service (DESIGN.md §2). Each validates its input, calls the
+// store or the runner, and throws ApiError for anything the client can fix.
+#include <boost/json/parse.hpp>
+#include <charconv>
+
+#include "forecast/csv.hpp"
+#include "forecast/dates.hpp"
+#include "training/api/training_api.hpp"
+#include "training/jobs/job_json.hpp"
+
+namespace levain::training::api {
+
+using common::http::ApiError;
+using common::http::Request;
+using common::http::Response;
+using common::http::Status;
+
+namespace {
+
+int int_param(const RouteMatch& route, const std::string& name, int fallback, int lo, int hi) {
+  const auto it = route.query.find(name);
+  if (it == route.query.end()) return fallback;
+  int v = 0;
+  const auto* end = it->second.data() + it->second.size();
+  const auto [ptr, ec] = std::from_chars(it->second.data(), end, v);
+  if (ec != std::errc{} || ptr != end || v < lo || v > hi) {
+    throw ApiError(Status::bad_request, "invalid_request",
+                   "query parameter '" + name + "' must be an integer from " + std::to_string(lo) +
+                       " to " + std::to_string(hi));
+  }
+  return v;
+}
+
+}  // namespace
+
+Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) {
+  authorize(req, route, /*needs_trainer=*/true);
+  const auto parsed = forecast::parse_sales_csv(req.body());
+  if (!parsed.fatal_error.empty()) {
+    throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
+  }
+  boost::json::array errors;
+  for (const auto& r : parsed.rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
+  boost::json::object body{{"accepted", parsed.rows.size()},
+                           {"rejected", parsed.rejected_total},
+                           {"inserted", 0},
+                           {"updated", 0},
+                           {"errors", std::move(errors)},
+                           {"errors_truncated", parsed.rejected_total > parsed.rejected.size()}};
+  if (parsed.rows.empty()) {
+    throw ApiError(Status::unprocessable_entity, "invalid_csv",
+                   parsed.rejected_total ? "every row was rejected; nothing was stored"
+                                         : "the CSV has a header but no rows",
+                   std::move(body));
+  }
+  UpsertResult result;
+  try {
+    result = store_.upsert_sales(route.tenant, parsed.regressor_names, parsed.rows);
+  } catch (const std::invalid_argument& e) {
+    // The store refused the batch as a whole (it is all or nothing): nothing was written.
+    throw ApiError(Status::unprocessable_entity, "invalid_csv",
+                   std::string(e.what()) + "; nothing was stored");
+  }
+  body["inserted"] = result.inserted;
+  body["updated"] = result.updated;
+  return common::http::json_response(Status::ok, body);
+}
+
+Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
+  authorize(req, route, /*needs_trainer=*/true);
+  std::vector<std::string> products;
+  int horizon = 14;
+  if (!req.body().empty()) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(req.body(), ec);
+    if (ec)
+      throw ApiError(Status::bad_request, "invalid_json", "body is not JSON: " + ec.message());
+    if (!v.is_object())
+      throw ApiError(Status::bad_request, "invalid_request", "body must be a JSON object");
+    const auto& o = v.get_object();
+    if (const auto* p = o.if_contains("products"); p && !p->is_null()) {
+      if (!p->is_array())
+        throw ApiError(Status::bad_request, "invalid_request",
+                       "'products' must be an array of names");
+      for (const auto& name : p->get_array()) {
+        if (!name.is_string() || name.get_string().empty()) {
+          throw ApiError(Status::bad_request, "invalid_request",
+                         "'products' must hold non-empty strings");
+        }
+        products.emplace_back(name.get_string());
+      }
+    }
+    if (const auto* h = o.if_contains("horizon_days"); h && !h->is_null()) {
+      if (!h->is_int64() || h->get_int64() < 1 || h->get_int64() > config_.max_horizon_days) {
+        throw ApiError(Status::bad_request, "invalid_request",
+                       "'horizon_days' must be an integer from 1 to " +
+                           std::to_string(config_.max_horizon_days));
+      }
+      horizon = static_cast<int>(h->get_int64());
+    }
+  }
+  std::sort(products.begin(), products.end());
+  products.erase(std::unique(products.begin(), products.end()), products.end());
+  const auto known = store_.list_products(route.tenant);
+  if (known.empty()) {
+    throw ApiError(Status::unprocessable_entity, "no_sales_data",
+                   "no sales data for this bakery: upload a CSV first");
+  }
+  for (const auto& p : products) {
+    if (!std::binary_search(known.begin(), known.end(), p)) {
+      throw ApiError(Status::unprocessable_entity, "unknown_product",
+                     "no sales data for product '" + p + "'");
+    }
+  }
+  const auto count = products.empty() ? known.size() : products.size();
+  if (count > static_cast<std::size_t>(config_.max_products_per_job)) {
+    throw ApiError(Status::unprocessable_entity, "too_many_products",
+                   "a job may train at most " + std::to_string(config_.max_products_per_job) +
+                       " products; this one has " + std::to_string(count));
+  }
+  const auto job = runner_.submit(route.tenant, std::move(products), horizon);
+  return common::http::json_response(
+      Status::accepted,
+      {{"job_id", job.job_id},
+       {"status", to_string(job.status)},
+       {"live_url", "/api/v1/tenants/" + route.tenant + "/training/jobs/" + job.job_id + "/live"}});
+}
+
+Response TrainingApi::list_jobs(const Request& req, const RouteMatch& route) {
+  authorize(req, route, false);
+  const auto limit = int_param(route, "limit", 50, 1, 500);
+  boost::json::array jobs;
+  for (const auto& j : store_.list_jobs(route.tenant, static_cast<std::size_t>(limit))) {
+    jobs.push_back(to_json(j));
+  }
+  return common::http::json_response(Status::ok, {{"jobs", std::move(jobs)}});
+}
+
+Response TrainingApi::get_job(const Request& req, const RouteMatch& route) {
+  authorize(req, route, false);
+  const auto job = store_.get_job(route.tenant, route.job_id);
+  if (!job) throw ApiError(Status::not_found, "job_not_found", "no such job for this tenant");
+  return common::http::json_response(Status::ok, to_json(*job));
+}
+
+Response TrainingApi::cancel_job(const Request& req, const RouteMatch& route) {
+  authorize(req, route, true);
+  switch (runner_.cancel(route.tenant, route.job_id)) {
+    case CancelOutcome::not_found:
+      throw ApiError(Status::not_found, "job_not_found", "no such job for this tenant");
+    case CancelOutcome::already_finished:
+      throw ApiError(Status::conflict, "job_finished", "the job has already ended");
+    case CancelOutcome::accepted:
+      break;
+  }
+  const auto job = store_.get_job(route.tenant, route.job_id);
+  if (!job) throw ApiError(Status::not_found, "job_not_found", "no such job for this tenant");
+  return common::http::json_response(Status::accepted, to_json(*job));
+}
+
+Response TrainingApi::forecasts(const Request& req, const RouteMatch& route) {
+  authorize(req, route, false);
+  const auto product = route.query.find("product");
+  if (product == route.query.end() || product->second.empty()) {
+    throw ApiError(Status::bad_request, "invalid_request", "query parameter 'product' is required");
+  }
+  const auto model = store_.get_model(route.tenant, product->second);
+  if (!model) {
+    throw ApiError(Status::not_found, "model_not_found",
+                   "no trained model for product '" + product->second + "'");
+  }
+  const auto& points = model->report.forecast;
+  const auto days = int_param(route, "days", static_cast<int>(points.size()), 1,
+                              std::max(1, static_cast<int>(points.size())));
+  boost::json::array out;
+  for (std::size_t i = 0; i < points.size() && i < static_cast<std::size_t>(days); ++i) {
+    out.push_back({{"date", forecast::format_iso_date(points[i].date)},
+                   {"yhat", points[i].yhat},
+                   {"yhat_lower", points[i].lower},
+                   {"yhat_upper", points[i].upper}});
+  }
+  return common::http::json_response(Status::ok, {{"product", product->second},
+                                                  {"model", model->report.model},
+                                                  {"fallback", model->report.fallback},
+                                                  {"job_id", model->job_id},
+                                                  {"metrics", to_json(model->report.holdout)},
+                                                  {"points", std::move(out)}});
+}
+
+Response TrainingApi::models(const Request& req, const RouteMatch& route) {
+  authorize(req, route, false);
+  boost::json::array out;
+  for (const auto& m : store_.list_models(route.tenant)) out.push_back(to_json(m));
+  return common::http::json_response(Status::ok, {{"models", std::move(out)}});
+}
+
+}  // namespace levain::training::api

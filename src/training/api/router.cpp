@@ -1,0 +1,108 @@
+#include "training/api/router.hpp"
+
+#include <boost/url/parse.hpp>
+#include <vector>
+
+namespace levain::training::api {
+
+namespace http = boost::beast::http;
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return id != "." && id != "..";
+}
+
+namespace {
+
+RouteMatch with_method(RouteMatch m, http::verb method, std::initializer_list<http::verb> allowed) {
+  for (const auto v : allowed) {
+    if (method == v || (v == http::verb::get && method == http::verb::head)) {
+      m.method_allowed = true;
+    }
+    if (!m.allowed_methods.empty()) m.allowed_methods += ", ";
+    m.allowed_methods += std::string(http::to_string(v));
+  }
+  return m;
+}
+
+RouteMatch of(Route r) {
+  RouteMatch m;
+  m.route = r;
+  return m;
+}
+
+RouteMatch bad(std::string why) {
+  RouteMatch m;
+  m.route = Route::bad_target;
+  m.error = std::move(why);
+  return m;
+}
+
+}  // namespace
+
+RouteMatch match_route(http::verb method, std::string_view target) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return bad("request target is not a valid path");
+  RouteMatch m;
+  std::vector<std::string> seg;
+  for (auto s : parsed->segments()) {
+    if (seg.size() > 16) return bad("path has too many segments");
+    seg.push_back(std::string(s));
+  }
+  for (auto p : parsed->params()) {
+    if (m.query.size() >= 32) return bad("too many query parameters");
+    m.query[std::string(p.key)] = p.has_value ? std::string(p.value) : std::string();
+  }
+
+  using V = http::verb;
+  const auto n = seg.size();
+  if (n == 1 && seg[0] == "healthz") return with_method(of(Route::healthz), method, {V::get});
+  if (n == 1 && seg[0] == "readyz") return with_method(of(Route::readyz), method, {V::get});
+  if (n == 1 && seg[0] == "metrics") return with_method(of(Route::metrics), method, {V::get});
+
+  if (n < 4 || seg[0] != "api" || seg[1] != "v1" || seg[2] != "tenants") return m;
+  if (!valid_id(seg[3])) return bad("invalid tenant id (1-64 characters of A-Z a-z 0-9 . _ -)");
+  m.tenant = seg[3];
+  if (n == 5 && seg[4] == "sales") {
+    m.route = Route::sales;
+    return with_method(std::move(m), method, {V::post});
+  }
+  if (n == 5 && seg[4] == "forecasts") {
+    m.route = Route::forecasts;
+    return with_method(std::move(m), method, {V::get});
+  }
+  if (n == 5 && seg[4] == "models") {
+    m.route = Route::models;
+    return with_method(std::move(m), method, {V::get});
+  }
+  if (n < 6 || seg[4] != "training" || seg[5] != "jobs") {
+    m.tenant.clear();
+    return m;
+  }
+  if (n == 6) {
+    m.route = Route::jobs;
+    return with_method(std::move(m), method, {V::get, V::post});
+  }
+  if (!valid_id(seg[6])) return bad("invalid job id");
+  m.job_id = seg[6];
+  if (n == 7) {
+    m.route = Route::job;
+    return with_method(std::move(m), method, {V::get});
+  }
+  if (n == 8 && seg[7] == "cancel") {
+    m.route = Route::job_cancel;
+    return with_method(std::move(m), method, {V::post});
+  }
+  if (n == 8 && seg[7] == "live") {
+    m.route = Route::job_live;
+    return with_method(std::move(m), method, {V::get});
+  }
+  return RouteMatch{};
+}
+
+}  // namespace levain::training::api

@@ -1,0 +1,42 @@
+#pragma once
+/// Maps a request line to one of the service's routes (DESIGN.md §2 REST paths). Pure and
+/// allocation-light, so it can be unit-tested and fuzzed without a server.
+
+#include <boost/beast/http/verb.hpp>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace levain::training::api {
+
+enum class Route {
+  healthz,
+  readyz,
+  metrics,
+  sales,       // POST
+  jobs,        // GET list, POST start
+  job,         // GET
+  job_cancel,  // POST
+  job_live,    // GET + WebSocket upgrade
+  forecasts,   // GET
+  models,      // GET
+  not_found,
+  bad_target,  // unparseable target or an invalid tenant/job id
+};
+
+struct RouteMatch {
+  Route route = Route::not_found;
+  bool method_allowed = false;
+  std::string allowed_methods;  // for 405's Allow header
+  std::string tenant;
+  std::string job_id;
+  std::map<std::string, std::string> query;  // percent-decoded; the last value of a repeated key
+  std::string error;                         // why the target is bad, for bad_target
+};
+
+/// Tenant and job ids: 1–64 of [A-Za-z0-9._-], so they are safe in paths, logs and keys.
+bool valid_id(std::string_view id);
+
+RouteMatch match_route(boost::beast::http::verb method, std::string_view target);
+
+}  // namespace levain::training::api

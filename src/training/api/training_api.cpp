@@ -1,0 +1,173 @@
+#include "training/api/training_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <chrono>
+
+namespace levain::training::api {
+
+namespace net = boost::asio;
+using common::http::ApiError;
+using common::http::Request;
+using common::http::Response;
+using common::http::Status;
+
+TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, Store& store,
+                         bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager,
+                         LiveConfig live, common::MetricsRegistry& metrics)
+    : config_(config),
+      verifier_(verifier),
+      store_(store),
+      bus_(bus),
+      runner_(runner),
+      metrics_(metrics),
+      live_{manager,
+            [this](const std::string& tenant, const std::string& job_id, auto done) {
+              net::post(workers_, [this, tenant, job_id, done = std::move(done)] {
+                try {
+                  done(store_.get_job(tenant, job_id), nullptr);
+                } catch (...) {
+                  done(std::nullopt, std::current_exception());
+                }
+              });
+            },
+            live,
+            metrics.gauge("levain_ws_sessions", "Open WebSocket sessions"),
+            metrics.counter("levain_ws_events_delivered_total",
+                            "Events written to WebSocket clients"),
+            metrics.counter("levain_ws_slow_consumer_closed_total",
+                            "Sessions closed with 1008 because their send queue overflowed"),
+            metrics.gauge("levain_ws_send_queue_bytes", "Bytes queued for WebSocket clients")},
+      errors_4xx_(metrics.counter("levain_http_responses_total", "HTTP responses by class",
+                                  R"(class="4xx")")),
+      errors_5xx_(metrics.counter("levain_http_responses_total", "", R"(class="5xx")")),
+      upgrades_refused_(
+          metrics.counter("levain_ws_refused_total", "WebSocket upgrades refused (4001/4003)")),
+      workers_(std::max(1u, config.request_threads)) {}
+
+TrainingApi::~TrainingApi() { join(); }
+
+void TrainingApi::join() { workers_.join(); }
+
+void TrainingApi::handle(Request&& request, common::http::Responder respond) {
+  auto route = match_route(request.method(), request.target());
+  // Probes answer on the I/O thread: they must work even when the workers are saturated.
+  if (route.method_allowed && route.route == Route::healthz) {
+    return respond(common::http::json_response(Status::ok, {{"status", "ok"}}));
+  }
+  if (route.method_allowed && route.route == Route::metrics) {
+    return respond(
+        common::http::text_response(Status::ok, metrics_.render(), "text/plain; version=0.0.4"));
+  }
+  net::post(workers_, [this, request = std::move(request), route = std::move(route),
+                       respond = std::move(respond)]() mutable {
+    Response res;
+    try {
+      res = dispatch(request, route);
+    } catch (const ApiError& e) {
+      res = common::http::error_response(e.status(), e.code(), e.what(), 11, true, e.extra());
+      if (e.status() == Status::method_not_allowed) {
+        res.set(boost::beast::http::field::allow, route.allowed_methods);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", std::string(request.method_string()),
+                    std::string(request.target()), e.what());
+      res = common::http::error_response(Status::internal_server_error, "internal_error",
+                                         "the server failed to handle the request; see its log");
+    }
+    const auto code = static_cast<unsigned>(res.result());
+    if (code >= 500) {
+      errors_5xx_.inc();
+    } else if (code >= 400) {
+      errors_4xx_.inc();
+    }
+    if (request.method() == boost::beast::http::verb::head) res.body().clear();
+    respond(std::move(res));
+  });
+}
+
+Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
+  if (route.route == Route::bad_target)
+    throw ApiError(Status::bad_request, "bad_request", route.error);
+  if (route.route == Route::not_found) {
+    throw ApiError(Status::not_found, "not_found", "no such endpoint");
+  }
+  if (!route.method_allowed) {
+    throw ApiError(
+        Status::method_not_allowed, "method_not_allowed",
+        std::string(req.method_string()) + " is not allowed here; use " + route.allowed_methods);
+  }
+  using boost::beast::http::verb;
+  switch (route.route) {
+    case Route::readyz: {
+      const bool ready = !draining_ && bus_.healthy() && store_.healthy();
+      return common::http::json_response(
+          ready ? Status::ok : Status::service_unavailable,
+          {{"ready", ready}, {"bus", bus_.healthy()}, {"draining", draining_.load()}});
+    }
+    case Route::sales:
+      return upload_sales(req, route);
+    case Route::jobs:
+      return req.method() == verb::post ? start_job(req, route) : list_jobs(req, route);
+    case Route::job:
+      return get_job(req, route);
+    case Route::job_cancel:
+      return cancel_job(req, route);
+    case Route::forecasts:
+      return forecasts(req, route);
+    case Route::models:
+      return models(req, route);
+    case Route::job_live:
+      throw ApiError(Status::upgrade_required, "upgrade_required",
+                     "this endpoint speaks WebSocket only");
+    default:
+      throw ApiError(Status::not_found, "not_found", "no such endpoint");
+  }
+}
+
+auth::Claims TrainingApi::authorize(const Request& req, const RouteMatch& route,
+                                    bool needs_trainer) const {
+  const auto token = auth::extract_token(req[boost::beast::http::field::authorization], "");
+  if (!token) {
+    throw ApiError(Status::unauthorized, "unauthorized",
+                   "missing token: send Authorization: Bearer <JWT>");
+  }
+  auto result = verifier_.verify(*token, std::chrono::system_clock::now());
+  if (!result) throw ApiError(Status::unauthorized, "unauthorized", result.message);
+  if (!result.claims->grants(route.tenant)) {
+    throw ApiError(Status::forbidden, "forbidden",
+                   "the token does not grant access to tenant '" + route.tenant + "'");
+  }
+  if (needs_trainer && !result.claims->has_role("trainer")) {
+    throw ApiError(Status::forbidden, "forbidden",
+                   "this action needs the 'trainer' role, which the token does not have");
+  }
+  return std::move(*result.claims);
+}
+
+bool TrainingApi::accepts_upgrade(const Request& request) const {
+  const auto route = match_route(request.method(), request.target());
+  return route.route == Route::job_live && route.method_allowed;
+}
+
+void TrainingApi::upgrade(boost::beast::tcp_stream&& stream, Request&& request) {
+  auto route = match_route(request.method(), request.target());
+  std::optional<Refusal> refusal;
+  const auto q = route.query.find("token");
+  const auto token = auth::extract_token(request[boost::beast::http::field::authorization],
+                                         q == route.query.end() ? "" : q->second);
+  if (!token) {
+    refusal = Refusal{close_code::unauthorized, "missing token"};
+  } else if (auto result = verifier_.verify(*token, std::chrono::system_clock::now()); !result) {
+    refusal = Refusal{close_code::unauthorized, result.message};
+  } else if (!result.claims->grants(route.tenant)) {
+    refusal = Refusal{close_code::forbidden, "tenant not granted by the token"};
+  }
+  if (refusal) upgrades_refused_.inc();
+  start_live_session(live_, std::move(stream), std::move(request), std::move(route.tenant),
+                     std::move(route.job_id), std::move(refusal));
+}
+
+}  // namespace levain::training::api

@@ -1,0 +1,70 @@
+#pragma once
+/// The training service's HTTP edge: routes requests, checks tokens and tenant grants, runs
+/// REST handlers off the I/O threads, turns domain errors into JSON errors in one place, and
+/// hands `/live` upgrades to a WebSocket session.
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+
+#include "auth/token.hpp"
+#include "bus/event_bus.hpp"
+#include "common/http/server.hpp"
+#include "common/metrics.hpp"
+#include "training/api/router.hpp"
+#include "training/jobs/runner.hpp"
+#include "training/live/live_session.hpp"
+#include "training/store/store.hpp"
+
+namespace levain::training::api {
+
+struct ApiConfig {
+  int max_products_per_job = 5000;
+  int max_horizon_days = 365;
+  unsigned request_threads = 2;  // REST handlers touch the store and parse CSV: not on I/O threads
+};
+
+class TrainingApi final : public common::http::RequestHandler {
+ public:
+  TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, Store& store,
+              bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager, LiveConfig live,
+              common::MetricsRegistry& metrics);
+  ~TrainingApi() override;
+
+  void handle(common::http::Request&& request, common::http::Responder respond) override;
+  bool accepts_upgrade(const common::http::Request& request) const override;
+  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request) override;
+
+  /// /readyz turns false; in-flight requests still finish.
+  void set_draining() { draining_ = true; }
+  /// Waits for queued REST handlers; call after the I/O threads stopped accepting.
+  void join();
+
+ private:
+  common::http::Response dispatch(const common::http::Request& request, const RouteMatch& route);
+  auth::Claims authorize(const common::http::Request& request, const RouteMatch& route,
+                         bool needs_trainer) const;
+
+  common::http::Response upload_sales(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response start_job(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response list_jobs(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response get_job(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response cancel_job(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response forecasts(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response models(const common::http::Request& req, const RouteMatch& route);
+
+  ApiConfig config_;
+  const auth::TokenVerifier& verifier_;
+  Store& store_;
+  bus::EventBus& bus_;
+  JobRunner& runner_;
+  common::MetricsRegistry& metrics_;
+  LiveContext live_;
+  common::Counter& errors_4xx_;
+  common::Counter& errors_5xx_;
+  common::Counter& upgrades_refused_;
+  std::atomic<bool> draining_{false};
+  boost::asio::thread_pool workers_;
+};
+
+}  // namespace levain::training::api

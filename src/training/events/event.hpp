@@ -1,0 +1,43 @@
+#pragma once
+/// The one place that builds the JSON of a training event. The same bytes are the bus body and
+/// the WebSocket message (DESIGN.md §2), so they are serialised once per event.
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "training/jobs/job.hpp"
+
+namespace levain::training {
+
+enum class EventType { started, progress, product_completed, completed, failed };
+
+std::string_view routing_key(EventType t);  // "training.product.completed", …
+std::string_view ws_type(EventType t);      // "product_completed", …
+
+struct EventEnvelope {
+  std::string_view type;  // ws_type() or "connected"
+  std::string_view job_id;
+  std::string_view tenant_id;
+  std::uint64_t seq = 0;
+  std::int64_t timestamp_us = 0;
+};
+
+/// {"type","job_id","tenant_id","seq","timestamp","data"} serialised.
+std::string encode_message(const EventEnvelope& envelope, boost::json::object data);
+
+/// The first message on every live connection: the job's snapshot, seq = snapshot.seq.
+std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us);
+
+/// The fields every consumer of a bus body needs, read without building a DOM per session.
+struct EventHeader {
+  std::string job_id;
+  std::string type;
+  std::uint64_t seq = 0;
+  bool terminal = false;  // completed or failed: the job's last event
+};
+/// Nullopt for a body that is not a training event (logged and dropped by the caller).
+std::optional<EventHeader> parse_event_header(std::string_view body);
+
+}  // namespace levain::training

@@ -1,0 +1,34 @@
+#include "training/live/bridge.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "training/events/event.hpp"
+
+namespace levain::training {
+
+Bridge::Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRegistry& metrics)
+    : bus_(bus),
+      manager_(manager),
+      received_(metrics.counter("levain_bridge_events_total", "Events the bridge received")),
+      malformed_(metrics.counter("levain_bridge_malformed_total",
+                                 "Bus messages dropped because they were not training events")),
+      subscription_(bus.subscribe("training.#", [this](const bus::Message& m) { on_message(m); })) {
+}
+
+Bridge::~Bridge() { bus_.unsubscribe(subscription_); }
+
+void Bridge::on_message(const bus::Message& message) {
+  received_.inc();
+  auto header = parse_event_header(*message.body);
+  if (!header) {
+    malformed_.inc();
+    spdlog::warn("bridge: dropped a message on {} that is not a training event",
+                 message.routing_key);
+    return;
+  }
+  auto event = std::make_shared<const OutboundEvent>(
+      OutboundEvent{header->seq, header->terminal, std::move(header->type), message.body});
+  manager_.broadcast(header->job_id, event);
+}
+
+}  // namespace levain::training

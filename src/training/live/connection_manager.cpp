@@ -1,0 +1,63 @@
+#include "training/live/connection_manager.hpp"
+
+#include <algorithm>
+
+namespace levain::training {
+
+bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink) {
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return false;
+  jobs_[job_id].push_back({sink.get(), sink});
+  ++sessions_;
+  return true;
+}
+
+void ConnectionManager::leave(const std::string& job_id, const LiveSink* sink) {
+  std::lock_guard lock(mutex_);
+  const auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) return;
+  const auto removed = std::erase_if(it->second, [sink](const Entry& e) { return e.id == sink; });
+  sessions_ -= removed;
+  if (it->second.empty()) jobs_.erase(it);
+}
+
+void ConnectionManager::broadcast(const std::string& job_id,
+                                  const std::shared_ptr<const OutboundEvent>& event) {
+  std::vector<std::shared_ptr<LiveSink>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = jobs_.find(job_id);
+    if (it == jobs_.end()) return;
+    targets.reserve(it->second.size());
+    for (const auto& e : it->second) {
+      if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+    }
+  }
+  for (const auto& s : targets) s->deliver(event);
+}
+
+void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string& reason) {
+  std::vector<std::shared_ptr<LiveSink>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    shut_down_ = true;
+    for (const auto& [job, entries] : jobs_) {
+      for (const auto& e : entries) {
+        if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+      }
+    }
+  }
+  for (const auto& s : targets) s->shutdown(close_code, reason);
+}
+
+std::size_t ConnectionManager::session_count() const {
+  std::lock_guard lock(mutex_);
+  return sessions_;
+}
+
+std::size_t ConnectionManager::job_count() const {
+  std::lock_guard lock(mutex_);
+  return jobs_.size();
+}
+
+}  // namespace levain::training

@@ -1,0 +1,55 @@
+#pragma once
+/// Who watches which job. The bridge calls broadcast() once per event; the manager copies the
+/// job's sinks under its lock and calls them after unlocking, so no session work ever runs
+/// under the lock and one slow session cannot hold up the others (DESIGN.md §3).
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace levain::training {
+
+/// One event as every session of a job receives it: serialised once, shared, immutable.
+struct OutboundEvent {
+  std::uint64_t seq = 0;
+  bool terminal = false;
+  std::string type;
+  std::shared_ptr<const std::string> payload;
+};
+
+/// What the manager knows of a session. deliver() and shutdown() must be thread-safe and
+/// non-blocking (a WebSocket session posts to its strand).
+class LiveSink {
+ public:
+  virtual ~LiveSink() = default;
+  virtual void deliver(std::shared_ptr<const OutboundEvent> event) = 0;
+  virtual void shutdown(std::uint16_t close_code, const std::string& reason) = 0;
+};
+
+class ConnectionManager {
+ public:
+  /// False once shutdown_all() has run: the caller closes the new session itself.
+  bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink);
+  void leave(const std::string& job_id, const LiveSink* sink);
+  void broadcast(const std::string& job_id, const std::shared_ptr<const OutboundEvent>& event);
+  /// Refuses further joins and asks every session to close with `close_code`.
+  void shutdown_all(std::uint16_t close_code, const std::string& reason);
+
+  std::size_t session_count() const;
+  std::size_t job_count() const;
+
+ private:
+  struct Entry {
+    const LiveSink* id;
+    std::weak_ptr<LiveSink> sink;
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<Entry>> jobs_;
+  std::size_t sessions_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace levain::training

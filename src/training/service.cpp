@@ -1,0 +1,86 @@
+#include "training/service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <thread>
+
+#include "bus/in_process_bus.hpp"
+#include "training/live/bridge.hpp"
+#include "training/store/sqlite_store.hpp"
+
+namespace levain::training {
+
+namespace net = boost::asio;
+
+struct TrainingService::Parts {
+  explicit Parts(ServiceConfig c)
+      : config(std::move(c)),
+        verifier(config.auth),
+        store(open_store(config.data_dir)),
+        bridge(bus, manager, metrics),
+        runner(*store, bus, metrics, config.runner),
+        api(config.api, verifier, *store, bus, runner, manager, config.live, metrics),
+        server(ioc, api, config.http, metrics) {}
+
+  static std::unique_ptr<Store> open_store(const std::string& dir) {
+    std::filesystem::create_directories(dir);
+    return std::make_unique<SqliteStore>((std::filesystem::path(dir) / "levain.db").string());
+  }
+
+  ServiceConfig config;
+  common::MetricsRegistry metrics;
+  auth::TokenVerifier verifier;
+  std::unique_ptr<Store> store;
+  bus::InProcessBus bus;
+  ConnectionManager manager;
+  Bridge bridge;
+  JobRunner runner;
+  api::TrainingApi api;
+  net::io_context ioc;
+  common::http::HttpServer server;
+  std::vector<std::thread> threads;
+  bool stopped = false;
+};
+
+TrainingService::TrainingService(ServiceConfig config)
+    : parts_(std::make_unique<Parts>(std::move(config))) {}
+
+TrainingService::~TrainingService() { stop(); }
+
+Store& TrainingService::store() { return *parts_->store; }
+
+net::ip::tcp::endpoint TrainingService::start() {
+  auto& p = *parts_;
+  p.runner.recover();
+  const auto ep = p.server.listen(p.config.host, p.config.port);
+  for (unsigned i = 0; i < std::max(1u, p.config.io_threads); ++i) {
+    p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
+  }
+  return ep;
+}
+
+void TrainingService::stop() {
+  auto& p = *parts_;
+  if (p.stopped) return;
+  p.stopped = true;
+  p.api.set_draining();
+  p.server.stop();
+  // Watchers first, so they hear 1001 (reconnect later) rather than the job's failure; the job's
+  // end is in the store for the next snapshot they read.
+  p.manager.shutdown_all(1001, "server shutting down");
+  p.runner.shutdown("interrupted: server shutting down");
+  // Give close frames a moment to go out; a peer that does not answer is cut at the deadline.
+  const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
+  while (p.manager.session_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  p.api.join();
+  p.ioc.stop();
+  for (auto& t : p.threads) t.join();
+  p.threads.clear();
+  spdlog::info("training service stopped");
+}
+
+}  // namespace levain::training

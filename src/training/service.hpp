@@ -1,0 +1,49 @@
+#pragma once
+/// The training service assembled from its parts, with explicit wiring: store, bus, connection
+/// manager, bridge, job runner, HTTP edge and I/O threads are built here in dependency order and
+/// stopped in reverse (DESIGN.md §3 shutdown).
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+
+#include "auth/token.hpp"
+#include "common/http/server.hpp"
+#include "training/api/training_api.hpp"
+#include "training/jobs/runner.hpp"
+#include "training/live/live_session.hpp"
+
+namespace levain::training {
+
+struct ServiceConfig {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8081;
+  std::string data_dir = "levain-data";
+  auth::VerifierConfig auth;
+  unsigned io_threads = 2;
+  RunnerConfig runner;
+  LiveConfig live;
+  api::ApiConfig api;
+  common::http::ServerLimits http;
+  std::chrono::seconds shutdown_grace{5};
+};
+
+class TrainingService {
+ public:
+  explicit TrainingService(ServiceConfig config);
+  ~TrainingService();
+
+  /// Binds, recovers interrupted jobs, starts the I/O threads; returns the bound endpoint.
+  boost::asio::ip::tcp::endpoint start();
+  /// Graceful shutdown: stop accepting, close sessions with 1001, end running jobs as failed,
+  /// flush the store. Idempotent.
+  void stop();
+
+  Store& store();
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace levain::training

@@ -1,0 +1,57 @@
+#include "training/api/router.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace levain::training::api;
+using V = boost::beast::http::verb;
+
+TEST(Router, MatchesEveryContractPath) {
+  EXPECT_EQ(match_route(V::get, "/healthz").route, Route::healthz);
+  EXPECT_EQ(match_route(V::get, "/readyz").route, Route::readyz);
+  EXPECT_EQ(match_route(V::get, "/metrics").route, Route::metrics);
+  EXPECT_EQ(match_route(V::post, "/api/v1/tenants/t1/sales").route, Route::sales);
+  EXPECT_EQ(match_route(V::post, "/api/v1/tenants/t1/training/jobs").route, Route::jobs);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/training/jobs").route, Route::jobs);
+  const auto job = match_route(V::get, "/api/v1/tenants/t1/training/jobs/abc-123");
+  EXPECT_EQ(job.route, Route::job);
+  EXPECT_EQ(job.tenant, "t1");
+  EXPECT_EQ(job.job_id, "abc-123");
+  EXPECT_EQ(match_route(V::post, "/api/v1/tenants/t1/training/jobs/abc/cancel").route,
+            Route::job_cancel);
+  const auto live = match_route(V::get, "/api/v1/tenants/t1/training/jobs/abc/live?token=x.y.z");
+  EXPECT_EQ(live.route, Route::job_live);
+  EXPECT_EQ(live.query.at("token"), "x.y.z");
+  const auto fc =
+      match_route(V::get, "/api/v1/tenants/t1/forecasts?product=Pan%20de%20pueblo&days=7");
+  EXPECT_EQ(fc.route, Route::forecasts);
+  EXPECT_EQ(fc.query.at("product"), "Pan de pueblo");
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/models").route, Route::models);
+}
+
+TEST(Router, WrongMethodIsReportedWithTheAllowedOnes) {
+  const auto m = match_route(V::delete_, "/api/v1/tenants/t1/training/jobs");
+  EXPECT_EQ(m.route, Route::jobs);
+  EXPECT_FALSE(m.method_allowed);
+  EXPECT_EQ(m.allowed_methods, "GET, POST");
+  EXPECT_TRUE(match_route(V::head, "/healthz").method_allowed);
+}
+
+TEST(Router, UnknownPathsAreNotFound) {
+  for (const auto* t :
+       {"/", "/api", "/api/v1/tenants", "/api/v1/tenants/t1", "/api/v1/tenants/t1/nope",
+        "/api/v2/tenants/t1/sales", "/api/v1/tenants/t1/training/jobs/j/live/more"}) {
+    EXPECT_EQ(match_route(V::get, t).route, Route::not_found) << t;
+  }
+}
+
+TEST(Router, BadIdsAndTargetsAreRefusedNotRouted) {
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/..%2F..%2Fetc/models").route, Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/../models").route, Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/" + std::string(65, 'a') + "/models").route,
+            Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/training/jobs/a%00b").route, Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "not a target").route, Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "http://example.com/healthz").route, Route::bad_target);
+  EXPECT_FALSE(valid_id(""));
+  EXPECT_TRUE(valid_id("demo-bakery_1.a"));
+}

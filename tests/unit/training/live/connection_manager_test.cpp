@@ -1,0 +1,72 @@
+#include "training/live/connection_manager.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace levain::training;
+
+namespace {
+struct RecordingSink : LiveSink {
+  std::vector<std::uint64_t> seqs;
+  std::optional<std::uint16_t> closed_with;
+  void deliver(std::shared_ptr<const OutboundEvent> e) override { seqs.push_back(e->seq); }
+  void shutdown(std::uint16_t code, const std::string&) override { closed_with = code; }
+};
+
+std::shared_ptr<const OutboundEvent> event(std::uint64_t seq) {
+  return std::make_shared<const OutboundEvent>(
+      OutboundEvent{seq, false, "progress", std::make_shared<const std::string>("{}")});
+}
+}  // namespace
+
+TEST(ConnectionManager, BroadcastReachesOnlyTheJobsSessions) {
+  ConnectionManager m;
+  auto a = std::make_shared<RecordingSink>();
+  auto b = std::make_shared<RecordingSink>();
+  auto other = std::make_shared<RecordingSink>();
+  ASSERT_TRUE(m.join("job-1", a));
+  ASSERT_TRUE(m.join("job-1", b));
+  ASSERT_TRUE(m.join("job-2", other));
+  m.broadcast("job-1", event(1));
+  m.broadcast("job-1", event(2));
+  EXPECT_EQ(a->seqs, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(b->seqs, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_TRUE(other->seqs.empty());
+  EXPECT_EQ(m.session_count(), 3u);
+  EXPECT_EQ(m.job_count(), 2u);
+}
+
+TEST(ConnectionManager, LeaveAndExpiredSessionsGetNothingAndAreCounted) {
+  ConnectionManager m;
+  auto a = std::make_shared<RecordingSink>();
+  auto gone = std::make_shared<RecordingSink>();
+  m.join("j", a);
+  m.join("j", gone);
+  m.leave("j", a.get());
+  gone.reset();  // a session destroyed without leaving must not be called
+  m.broadcast("j", event(1));
+  EXPECT_TRUE(a->seqs.empty());
+  EXPECT_EQ(m.session_count(), 1u);
+}
+
+TEST(ConnectionManager, LastLeaveForgetsTheJob) {
+  ConnectionManager m;
+  auto a = std::make_shared<RecordingSink>();
+  m.join("j", a);
+  m.leave("j", a.get());
+  EXPECT_EQ(m.job_count(), 0u);
+  EXPECT_EQ(m.session_count(), 0u);
+  m.leave("j", a.get());  // twice is harmless
+  EXPECT_EQ(m.session_count(), 0u);
+}
+
+TEST(ConnectionManager, ShutdownClosesEveryoneAndRefusesNewcomers) {
+  ConnectionManager m;
+  auto a = std::make_shared<RecordingSink>();
+  auto b = std::make_shared<RecordingSink>();
+  m.join("j1", a);
+  m.join("j2", b);
+  m.shutdown_all(1001, "server shutting down");
+  EXPECT_EQ(a->closed_with, 1001);
+  EXPECT_EQ(b->closed_with, 1001);
+  EXPECT_FALSE(m.join("j1", std::make_shared<RecordingSink>()));
+}
