@@ -112,7 +112,10 @@ TEST_F(TrackerTest, NothingIsPublishedAfterTheJobEnded) {
   ProgressTracker tracker(new_job(), *store_, bus_, metrics_.counter("p", "p"));
   tracker.started(2);
   tracker.failed(JobStatus::cancelled, "cancelled by user");
-  tracker.product_completed(ProductResult{"late", "succeeded"});
+  ProductResult late;
+  late.product = "late";
+  late.status = "succeeded";
+  tracker.product_completed(late);
   tracker.completed();
   tracker.failed(JobStatus::failed, "again");
   ASSERT_EQ(messages_.size(), 2u);
@@ -127,7 +130,7 @@ TEST_F(TrackerTest, EventEnvelopeMatchesTheContract) {
   tracker.started(3);
   ASSERT_EQ(messages_.size(), 1u);
   const auto& m = messages_.front();
-  EXPECT_EQ(m.at("job_id"), job.job_id);
+  EXPECT_EQ(m.at("job_id").as_string(), job.job_id);
   EXPECT_EQ(m.at("tenant_id"), "bakery");
   EXPECT_EQ(m.at("data").at("total_products"), 3);
   const auto ts = std::string(m.at("timestamp").as_string());
