@@ -71,9 +71,10 @@ void TrainingService::stop() {
   // end is in the store for the next snapshot they read.
   p.manager.shutdown_all(1001, "server shutting down");
   p.runner.shutdown("interrupted: server shutting down");
-  // Give close frames a moment to go out; a peer that does not answer is cut at the deadline.
+  // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that
+  // does not answer is cut at the deadline.
   const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
-  while (p.manager.session_count() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (p.api.live_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   p.api.join();

@@ -39,6 +39,8 @@ class TrainingApi final : public common::http::RequestHandler {
   void set_draining() { draining_ = true; }
   /// Waits for queued REST handlers; call after the I/O threads stopped accepting.
   void join();
+  /// WebSocket sessions still alive (their close handshake not yet finished).
+  std::int64_t live_sessions() const { return live_.sessions.value(); }
 
  private:
   common::http::Response dispatch(const common::http::Request& request, const RouteMatch& route);
