@@ -27,10 +27,9 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Shared> shared)
-      : stream_(std::move(socket)), shared_(std::move(shared)) {
-    shared_->connections.add();
-  }
-  ~Session() { shared_->connections.sub(); }
+      : stream_(std::move(socket)),
+        shared_(std::move(shared)),
+        slot_(std::make_unique<ConnectionSlot>(shared_->connections)) {}
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
@@ -55,7 +54,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (beast::websocket::is_upgrade(req) && shared_->handler.accepts_upgrade(req)) {
       stream_.expires_never();
       shared_->requests.inc();
-      shared_->handler.upgrade(std::move(stream_), parser_->release());
+      shared_->handler.upgrade(std::move(stream_), parser_->release(), std::move(slot_));
       return;
     }
     if (req[beast_http::field::expect] == "100-continue") {
@@ -142,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::shared_ptr<HttpServer::Shared> shared_;
+  SlotPtr slot_;
   bool first_ = true;
 };
 

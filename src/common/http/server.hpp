@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "common/http/connection_slot.hpp"
 #include "common/http/types.hpp"
 #include "common/metrics.hpp"
 
@@ -37,7 +38,7 @@ class RequestHandler {
   /// Whether this upgrade request is for a WebSocket endpoint; if not, handle() answers it.
   virtual bool accepts_upgrade(const Request& request) const = 0;
   /// Takes over a connection whose request asked for a WebSocket upgrade.
-  virtual void upgrade(boost::beast::tcp_stream&& stream, Request&& request) = 0;
+  virtual void upgrade(boost::beast::tcp_stream&& stream, Request&& request, SlotPtr slot) = 0;
 };
 
 class HttpServer {

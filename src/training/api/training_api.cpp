@@ -152,7 +152,8 @@ bool TrainingApi::accepts_upgrade(const Request& request) const {
   return route.route == Route::job_live && route.method_allowed;
 }
 
-void TrainingApi::upgrade(boost::beast::tcp_stream&& stream, Request&& request) {
+void TrainingApi::upgrade(boost::beast::tcp_stream&& stream, Request&& request,
+                          common::http::SlotPtr slot) {
   auto route = match_route(request.method(), request.target());
   std::optional<Refusal> refusal;
   const auto q = route.query.find("token");
@@ -166,8 +167,8 @@ void TrainingApi::upgrade(boost::beast::tcp_stream&& stream, Request&& request) 
     refusal = Refusal{close_code::forbidden, "tenant not granted by the token"};
   }
   if (refusal) upgrades_refused_.inc();
-  start_live_session(live_, std::move(stream), std::move(request), std::move(route.tenant),
-                     std::move(route.job_id), std::move(refusal));
+  start_live_session(live_, std::move(stream), std::move(request), std::move(slot),
+                     std::move(route.tenant), std::move(route.job_id), std::move(refusal));
 }
 
 }  // namespace levain::training::api

@@ -33,7 +33,8 @@ class TrainingApi final : public common::http::RequestHandler {
 
   void handle(common::http::Request&& request, common::http::Responder respond) override;
   bool accepts_upgrade(const common::http::Request& request) const override;
-  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request) override;
+  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request,
+               common::http::SlotPtr slot) override;
 
   /// /readyz turns false; in-flight requests still finish.
   void set_draining() { draining_ = true; }

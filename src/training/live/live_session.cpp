@@ -35,8 +35,13 @@ bool is_ping(std::string_view text) {
 
 class LiveSession final : public LiveSink, public std::enable_shared_from_this<LiveSession> {
  public:
-  LiveSession(LiveContext& ctx, beast::tcp_stream&& stream, std::string tenant, std::string job)
-      : ctx_(ctx), ws_(std::move(stream)), tenant_(std::move(tenant)), job_id_(std::move(job)) {
+  LiveSession(LiveContext& ctx, beast::tcp_stream&& stream, common::http::SlotPtr slot,
+              std::string tenant, std::string job)
+      : ctx_(ctx),
+        ws_(std::move(stream)),
+        slot_(std::move(slot)),
+        tenant_(std::move(tenant)),
+        job_id_(std::move(job)) {
     ctx_.sessions.add();
   }
 
@@ -231,6 +236,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 
   LiveContext& ctx_;
   websocket::stream<beast::tcp_stream> ws_;
+  common::http::SlotPtr slot_;  // counts this connection against --max-connections
   std::string tenant_;
   std::string job_id_;
   beast::flat_buffer read_buffer_;
@@ -249,10 +255,10 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 }  // namespace
 
 void start_live_session(LiveContext& context, beast::tcp_stream&& stream,
-                        common::http::Request&& request, std::string tenant, std::string job_id,
-                        std::optional<Refusal> refusal) {
-  auto session = std::make_shared<LiveSession>(context, std::move(stream), std::move(tenant),
-                                               std::move(job_id));
+                        common::http::Request&& request, common::http::SlotPtr slot,
+                        std::string tenant, std::string job_id, std::optional<Refusal> refusal) {
+  auto session = std::make_shared<LiveSession>(context, std::move(stream), std::move(slot),
+                                               std::move(tenant), std::move(job_id));
   session->run(std::move(request), std::move(refusal));
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "common/http/connection_slot.hpp"
 #include "common/http/types.hpp"
 #include "common/metrics.hpp"
 #include "training/jobs/job.hpp"
@@ -59,7 +60,7 @@ struct Refusal {
 
 /// Takes over an upgrade request. `refusal` set: accept, close with it. Otherwise watch the job.
 void start_live_session(LiveContext& context, boost::beast::tcp_stream&& stream,
-                        common::http::Request&& request, std::string tenant, std::string job_id,
-                        std::optional<Refusal> refusal);
+                        common::http::Request&& request, common::http::SlotPtr slot,
+                        std::string tenant, std::string job_id, std::optional<Refusal> refusal);
 
 }  // namespace levain::training
