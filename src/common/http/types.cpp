@@ -1,7 +1,8 @@
 #include "common/http/types.hpp"
 
 #include <boost/beast/http/field.hpp>
-#include <boost/json/serialize.hpp>
+
+#include "common/json_text.hpp"
 
 namespace levain::common::http {
 
@@ -19,8 +20,7 @@ Response text_response(Status status, std::string body, std::string_view content
 
 Response json_response(Status status, const boost::json::value& body, unsigned version,
                        bool keep_alive) {
-  return text_response(status, boost::json::serialize(body), "application/json", version,
-                       keep_alive);
+  return text_response(status, common::to_json_text(body), "application/json", version, keep_alive);
 }
 
 Response error_response(Status status, std::string_view code, std::string_view message,

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "common/json_text.hpp"
 #include "training/jobs/job_json.hpp"
 
 namespace levain::training {
@@ -47,7 +48,7 @@ std::string encode_message(const EventEnvelope& e, boost::json::object data) {
   msg["seq"] = e.seq;
   msg["timestamp"] = iso8601_micros(e.timestamp_us);
   msg["data"] = std::move(data);
-  return boost::json::serialize(msg);
+  return common::to_json_text(msg);
 }
 
 std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us) {
