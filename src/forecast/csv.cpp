@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "forecast/csv_reader.hpp"
+#include "forecast/csv_rows.hpp"
 #include "forecast/dates.hpp"
 
 namespace levain::forecast {
@@ -124,26 +125,17 @@ CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits) {
     return result;
   }
   const std::size_t width = 3 + cols.regressors.size();
-  std::size_t data_rows = 0;
-  while (reader.next(rec)) {
-    if (++data_rows > limits.max_rows) {
-      result = CsvParseResult{};
-      result.fatal_error =
-          "too many rows: more than " + std::to_string(limits.max_rows) + " data rows";
-      return result;
-    }
-    Observation obs;
-    std::string reason = read_row(rec, cols, width, result.regressor_names, limits, obs);
-    if (reason.empty()) {
-      result.rows.push_back(std::move(obs));
-      continue;
-    }
-    ++result.rejected_total;
-    if (result.rejected.size() < limits.max_rejections_reported) {
-      result.rejected.push_back({rec.line, std::move(reason)});
-    }
+  auto fatal = read_data_rows(
+      reader, limits, result.rejected, result.rejected_total, [&](const CsvRecord& row) {
+        Observation obs;
+        auto reason = read_row(row, cols, width, result.regressor_names, limits, obs);
+        if (reason.empty()) result.rows.push_back(std::move(obs));
+        return reason;
+      });
+  if (!fatal.empty()) {
+    result = CsvParseResult{};  // a fatal body lands nothing
+    result.fatal_error = std::move(fatal);
   }
-  if (data_rows == 0) result.fatal_error = "no data rows after the header";
   return result;
 }
 

@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "forecast/csv_reader.hpp"
+#include "forecast/csv_rows.hpp"
 #include "forecast/dates.hpp"
 #include "forecast/holidays.hpp"
 
@@ -52,28 +53,21 @@ HolidayCsvResult parse_holiday_csv(std::string_view body, const CsvLimits& limit
                                            : "bad header row: " + rec.error;
     return result;
   }
-  std::size_t data_rows = 0;
-  while (reader.next(rec)) {
-    if (++data_rows > limits.max_rows) {
-      result = HolidayCsvResult{};
-      result.fatal_error =
-          "too many rows: more than " + std::to_string(limits.max_rows) + " data rows";
-      return result;
-    }
-    Date date{};
-    std::string name;
-    std::string reason = read_row(rec, *date_col, *name_col, 2, limits, date, name);
-    if (reason.empty()) {
-      result.calendar.add(date, std::move(name));
-      ++result.accepted;
-      continue;
-    }
-    ++result.rejected_total;
-    if (result.rejected.size() < limits.max_rejections_reported) {
-      result.rejected.push_back({rec.line, std::move(reason)});
-    }
+  auto fatal = read_data_rows(
+      reader, limits, result.rejected, result.rejected_total, [&](const CsvRecord& row) {
+        Date date{};
+        std::string name;
+        auto reason = read_row(row, *date_col, *name_col, 2, limits, date, name);
+        if (reason.empty()) {
+          result.calendar.add(date, std::move(name));
+          ++result.accepted;
+        }
+        return reason;
+      });
+  if (!fatal.empty()) {
+    result = HolidayCsvResult{};
+    result.fatal_error = std::move(fatal);
   }
-  if (data_rows == 0) result.fatal_error = "no data rows after the header";
   return result;
 }
 

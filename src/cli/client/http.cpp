@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <stdexcept>
 
+#include "cli/client/connect_until.hpp"
 #include "cli/client/run_until.hpp"
 
 namespace levain::cli {
@@ -36,27 +37,11 @@ HttpResponse http_request(const Endpoint& endpoint, http::verb method, std::stri
   };
 
   net::io_context ioc;
-  tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
   const auto close_stream = [&stream] { stream.close(); };
-
-  tcp::resolver::results_type addresses;
-  auto ec = detail::run_until(
-      ioc,
-      [&](detail::Completion done) {
-        resolver.async_resolve(
-            endpoint.host, endpoint.port,
-            [&addresses, done](beast::error_code e, tcp::resolver::results_type r) {
-              addresses = std::move(r);
-              done(e);
-            });
-      },
-      until, [&resolver] { resolver.cancel(); });
-  if (ec) throw fail("resolving", ec);
-  ec = detail::run_until(
-      ioc, [&](detail::Completion done) { stream.async_connect(addresses, done); }, until,
-      close_stream);
-  if (ec) throw fail("connecting to", ec);
+  const auto connected = detail::connect_until(ioc, stream, endpoint.host, endpoint.port, until);
+  if (connected.ec) throw fail(connected.step, connected.ec);
+  beast::error_code ec;
 
   http::request<http::string_body> request{method, endpoint.base_path + target, 11};
   request.set(http::field::host, host_header(endpoint));

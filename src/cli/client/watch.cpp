@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/client/close_policy.hpp"
+#include "cli/client/connect_until.hpp"
 #include "cli/client/endpoint.hpp"
 #include "cli/client/live_state.hpp"
 #include "cli/client/run_until.hpp"
@@ -83,7 +84,6 @@ class Watcher {
 
   AttemptEnd attempt() {
     net::io_context ioc;
-    tcp::resolver resolver(ioc);
     websocket::stream<beast::tcp_stream> ws(ioc);
     auto& socket = beast::get_lowest_layer(ws);
     const auto close_socket = [&socket] { socket.close(); };
@@ -91,24 +91,13 @@ class Watcher {
     const auto until_connected = [connect_deadline] { return connect_deadline; };
     const std::string where = endpoint_.host + ":" + endpoint_.port;
 
-    tcp::resolver::results_type addresses;
-    auto ec = detail::run_until(
-        ioc,
-        [&](detail::Completion done) {
-          resolver.async_resolve(
-              endpoint_.host, endpoint_.port,
-              [&addresses, done](beast::error_code e, tcp::resolver::results_type r) {
-                addresses = std::move(r);
-                done(e);
-              });
-        },
-        until_connected, [&resolver] { resolver.cancel(); });
-    if (ec) return retry("cannot resolve " + endpoint_.host + ": " + ec.message());
-
-    ec = detail::run_until(
-        ioc, [&](detail::Completion done) { socket.async_connect(addresses, done); },
-        until_connected, close_socket);
-    if (ec) return retry("cannot connect to " + where + ": " + ec.message());
+    auto connected =
+        detail::connect_until(ioc, socket, endpoint_.host, endpoint_.port, until_connected);
+    if (connected.ec) {
+      return retry(std::string(connected.step) + " " + where +
+                   " failed: " + connected.ec.message());
+    }
+    beast::error_code ec;
 
     websocket::response_type response;
     ws.read_message_max(kMaxMessageBytes);

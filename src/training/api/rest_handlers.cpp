@@ -49,9 +49,7 @@ Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) 
                            {"errors_truncated", parsed.rejected_total > parsed.rejected.size()}};
   if (parsed.rows.empty()) {
     throw ApiError(Status::unprocessable_entity, "invalid_csv",
-                   parsed.rejected_total ? "every row was rejected; nothing was stored"
-                                         : "the CSV has a header but no rows",
-                   std::move(body));
+                   "every row was rejected; nothing was stored", std::move(body));
   }
   UpsertResult result;
   try {
