@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <optional>
+#include <type_traits>
 
 namespace levain::common::http {
 
@@ -20,39 +23,72 @@ struct HttpServer::Shared {
   Gauge& connections;
   Counter& requests;
   Counter& rejected;
+  Counter& tls_failed;
 };
+
+void RequestHandler::upgrade(TlsStream&&, Request&&, SlotPtr) {}
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+template <class Stream>
+constexpr bool kIsTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+// One connection: plain TCP or TLS over it; everything but the handshake and the goodbye is the
+// same code.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Shared> shared)
-      : stream_(std::move(socket)),
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Shared> shared, net::ssl::context* tls)
+      : stream_(make_stream(std::move(socket), tls)),
         shared_(std::move(shared)),
         slot_(std::make_unique<ConnectionSlot>(shared_->connections)) {}
 
   void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read_header(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kIsTls<Stream>) {
+        self->lowest().expires_after(self->shared_->limits.header_timeout);
+        self->stream_.async_handshake(net::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (ec) {
+            self->shared_->tls_failed.inc();
+            return self->close();
+          }
+          self->do_read_header();
+        });
+      } else {
+        self->do_read_header();
+      }
+    });
   }
 
  private:
+  static Stream make_stream(tcp::socket&& socket, net::ssl::context* tls) {
+    if constexpr (kIsTls<Stream>) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void do_read_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
     parser_->body_limit(shared_->limits.max_body_bytes);
     // The first request gets the header timeout; later ones on a kept-alive connection may idle.
-    stream_.expires_after(first_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
+    lowest().expires_after(first_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
     first_ = false;
-    beast_http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    beast_http::async_read_header(stream_, buffer_, *parser_,
+                                  [self = this->shared_from_this()](
+                                      beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return fail_read(ec);
     auto& req = parser_->get();
     if (beast::websocket::is_upgrade(req) && shared_->handler.accepts_upgrade(req)) {
-      stream_.expires_never();
+      lowest().expires_never();
       shared_->requests.inc();
       shared_->handler.upgrade(std::move(stream_), parser_->release(), std::move(slot_));
       return;
@@ -61,32 +97,34 @@ class Session : public std::enable_shared_from_this<Session> {
       // curl waits a second for this before sending a large upload.
       auto cont = std::make_shared<beast_http::response<beast_http::empty_body>>(
           beast_http::status::continue_, req.version());
-      beast_http::async_write(stream_, *cont,
-                              [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
-                                if (ec) return;
-                                self->do_read_body();
-                              });
+      beast_http::async_write(
+          stream_, *cont,
+          [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
+            if (ec) return;
+            self->do_read_body();
+          });
       return;
     }
     do_read_body();
   }
 
   void do_read_body() {
-    stream_.expires_after(shared_->limits.body_timeout);
-    beast_http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+    lowest().expires_after(shared_->limits.body_timeout);
+    beast_http::async_read(stream_, buffer_, *parser_,
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_body(ec);
+                           });
   }
 
   void on_body(beast::error_code ec) {
     if (ec) return fail_read(ec);
-    stream_.expires_never();
+    lowest().expires_never();
     shared_->requests.inc();
     Request req = parser_->release();
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
     shared_->handler.handle(
-        std::move(req), [self = shared_from_this(), keep_alive, version](Response&& res) {
+        std::move(req), [self = this->shared_from_this(), keep_alive, version](Response&& res) {
           auto owned = std::make_shared<Response>(std::move(res));
           owned->version(version);
           owned->keep_alive(keep_alive && owned->keep_alive());
@@ -96,7 +134,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void fail_read(beast::error_code ec) {
     if (ec == beast_http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::eof) {
+        ec == net::error::connection_reset || ec == net::error::eof ||
+        ec == net::ssl::error::stream_truncated) {
       return close();
     }
     if (ec == beast::error::timeout) return close();
@@ -122,41 +161,59 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void do_write(std::shared_ptr<Response> res) {
-    stream_.expires_after(shared_->limits.body_timeout);
-    beast_http::async_write(stream_, *res,
-                            [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                              if (ec) return self->close();
-                              if (!res->keep_alive()) return self->close();
-                              self->do_read_header();
-                            });
+    lowest().expires_after(shared_->limits.body_timeout);
+    beast_http::async_write(
+        stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          if (!res->keep_alive()) return self->close();
+          self->do_read_header();
+        });
   }
 
   void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    if constexpr (kIsTls<Stream>) {
+      // A TLS peer expects close_notify; a peer that never answers it is cut by the timeout.
+      if (!tls_closing_ && stream_.native_handle() != nullptr) {
+        tls_closing_ = true;
+        lowest().expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { self->close_socket(); });
+        return;
+      }
+    }
+    close_socket();
   }
 
-  beast::tcp_stream stream_;
+  void close_socket() {
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().socket().close(ignored);
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::shared_ptr<HttpServer::Shared> shared_;
   SlotPtr slot_;
   bool first_ = true;
+  bool tls_closing_ = false;
 };
 
 }  // namespace
 
 HttpServer::HttpServer(net::io_context& ioc, RequestHandler& handler, ServerLimits limits,
-                       MetricsRegistry& metrics)
+                       MetricsRegistry& metrics, net::ssl::context* tls)
     : ioc_(ioc),
+      tls_(tls),
       acceptor_(net::make_strand(ioc)),
       shared_(std::make_shared<Shared>(Shared{
           handler, limits,
           metrics.gauge("levain_http_connections", "Open HTTP/WebSocket connections"),
           metrics.counter("levain_http_requests_total", "HTTP requests read, upgrades included"),
           metrics.counter("levain_http_malformed_total",
-                          "Requests refused before routing (malformed, too large)")})) {}
+                          "Requests refused before routing (malformed, too large)"),
+          metrics.counter("levain_tls_handshakes_failed_total",
+                          "TLS handshakes that failed or timed out")})) {}
 
 // By destruction time the I/O threads have stopped, so closing here races with nothing.
 HttpServer::~HttpServer() {
@@ -194,7 +251,11 @@ void HttpServer::do_accept() {
       socket.close(ignored);
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), shared_)->start();
+      if (tls_ != nullptr) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), shared_, tls_)->start();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), shared_, nullptr)->start();
+      }
     }
     do_accept();
   });

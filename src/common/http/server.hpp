@@ -1,7 +1,8 @@
 #pragma once
 /// An HTTP/1.1 server on Boost.Beast with limits on every read: header size and read time
 /// (slowloris), body size and read time, idle keep-alive time, connection count. Requests are
-/// handed to a RequestHandler; WebSocket upgrades are handed over with the connection.
+/// handed to a RequestHandler; WebSocket upgrades are handed over with the connection. Given a
+/// TLS context it speaks only HTTPS (the handshake counts against the header timeout).
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -16,7 +17,17 @@
 #include "common/http/types.hpp"
 #include "common/metrics.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+namespace boost::beast {
+template <class NextLayer>
+class ssl_stream;
+}
+
 namespace levain::common::http {
+
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;
@@ -39,12 +50,16 @@ class RequestHandler {
   virtual bool accepts_upgrade(const Request& request) const = 0;
   /// Takes over a connection whose request asked for a WebSocket upgrade.
   virtual void upgrade(boost::beast::tcp_stream&& stream, Request&& request, SlotPtr slot) = 0;
+  /// The same over TLS; only handlers of a server given a TLS context are ever called here.
+  virtual void upgrade(TlsStream&& stream, Request&& request, SlotPtr slot);
 };
 
 class HttpServer {
  public:
+  /// With `tls` (owned by the caller, outliving the server) every connection starts with a TLS
+  /// handshake.
   HttpServer(boost::asio::io_context& ioc, RequestHandler& handler, ServerLimits limits,
-             MetricsRegistry& metrics);
+             MetricsRegistry& metrics, boost::asio::ssl::context* tls = nullptr);
   ~HttpServer();
   /// Binds and starts accepting. Port 0 picks a free port; the bound endpoint is returned.
   boost::asio::ip::tcp::endpoint listen(const std::string& host, unsigned short port);
@@ -57,6 +72,7 @@ class HttpServer {
   void do_accept();
 
   boost::asio::io_context& ioc_;
+  boost::asio::ssl::context* tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
 };

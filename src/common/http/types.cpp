@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 
+#include "common/ids.hpp"
 #include "common/json_text.hpp"
 
 namespace levain::common::http {
@@ -28,6 +29,16 @@ Response error_response(Status status, std::string_view code, std::string_view m
   boost::json::object body = extra;
   body["error"] = {{"code", code}, {"message", message}};
   return json_response(status, body, version, keep_alive);
+}
+
+std::string request_id_of(const Request& request) {
+  const auto given = request["X-Request-Id"];
+  bool ok = !given.empty() && given.size() <= 128;
+  for (const char c : given) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '_' || c == '-');
+  }
+  return ok ? std::string(given) : new_uuid();
 }
 
 }  // namespace levain::common::http

@@ -42,6 +42,10 @@ Response json_response(Status status, const boost::json::value& body, unsigned v
 Response error_response(Status status, std::string_view code, std::string_view message,
                         unsigned version = 11, bool keep_alive = true,
                         const boost::json::object& extra = {});
+/// The request's X-Request-Id when it is a sane token (1-128 of [A-Za-z0-9._-]), else a new
+/// UUID. Ids end up in logs on every hop, so arbitrary client text never does.
+std::string request_id_of(const Request& request);
+
 Response text_response(Status status, std::string body, std::string_view content_type,
                        unsigned version = 11, bool keep_alive = true);
 

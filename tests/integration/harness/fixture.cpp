@@ -18,11 +18,26 @@ void LevainTest::TearDown() {
   servers_.clear();  // stops every server still running (SIGKILL by PID)
 }
 
-LevainProcess& LevainTest::start_server(const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"training",    "--listen",     "127.0.0.1:0", "--data-dir",
-                                   dir_ / "data", "--jwt-secret", secret_};
+LevainProcess& LevainTest::start_server(const std::vector<std::string>& extra,
+                                        const std::string& data_subdir) {
+  std::vector<std::string> args = {"training",         "--listen",     "127.0.0.1:0", "--data-dir",
+                                   dir_ / data_subdir, "--jwt-secret", secret_};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto log = dir_ / ("server-" + std::to_string(servers_.size() + 1) + ".log");
+  servers_.push_back(std::make_unique<LevainProcess>(args, log));
+  return *servers_.back();
+}
+
+LevainProcess& LevainTest::start_gateway(const std::vector<std::uint16_t>& upstream_ports,
+                                         const std::vector<std::string>& extra) {
+  std::string upstreams;
+  for (const auto port : upstream_ports) {
+    upstreams += (upstreams.empty() ? "" : ",") + std::string("127.0.0.1:") + std::to_string(port);
+  }
+  std::vector<std::string> args = {"gateway", "--listen",     "127.0.0.1:0", "--upstream",
+                                   upstreams, "--jwt-secret", secret_};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto log = dir_ / ("gateway-" + std::to_string(servers_.size() + 1) + ".log");
   servers_.push_back(std::make_unique<LevainProcess>(args, log));
   return *servers_.back();
 }

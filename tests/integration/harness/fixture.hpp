@@ -24,7 +24,12 @@ class LevainTest : public ::testing::Test {
 
   /// Starts `levain training` on 127.0.0.1:0 with this test's data dir and secret plus `extra`.
   /// Each server appends its stderr to its own log in the temp dir.
-  LevainProcess& start_server(const std::vector<std::string>& extra = {});
+  LevainProcess& start_server(const std::vector<std::string>& extra = {},
+                              const std::string& data_subdir = "data");
+  /// Starts `levain gateway` on 127.0.0.1:0 in front of `upstream_ports`, with this test's
+  /// secret plus `extra`; its log is a server log like the others.
+  LevainProcess& start_gateway(const std::vector<std::uint16_t>& upstream_ports,
+                               const std::vector<std::string>& extra = {});
   LevainProcess& server() { return *servers_.back(); }
   HttpClient http() { return HttpClient(server().port()); }
 

@@ -1,0 +1,60 @@
+#include "cli/commands/common_flags.hpp"
+
+#include <stdexcept>
+
+namespace levain::cli {
+
+void add_auth_flags(CLI::App& cmd, AuthFlags& f) {
+  cmd.add_option("--jwt-secret", f.jwt_secret, "HS256 shared secret (development)");
+  cmd.add_option("--jwt-public-key", f.jwt_public_key,
+                 "PEM public key file of the identity provider (RS256/ES256)");
+  cmd.add_option("--jwt-alg", f.jwt_alg, "Token algorithm: HS256, RS256 or ES256")
+      ->check(CLI::IsMember({"HS256", "RS256", "ES256"}));
+  cmd.add_option("--jwt-issuer", f.jwt_issuer, "Required `iss` claim, when set");
+  cmd.add_option("--jwt-audience", f.jwt_audience, "Required `aud` claim, when set");
+  cmd.add_option("--jwt-leeway", f.jwt_leeway_s, "Clock skew allowed on exp/nbf/iat, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600));
+}
+
+auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
+  auth::VerifierConfig c;
+  if (!f.jwt_public_key.empty()) {
+    if (f.jwt_alg.empty() || f.jwt_alg == "HS256") {
+      throw CLI::ValidationError("--jwt-alg", "--jwt-public-key needs --jwt-alg RS256 or ES256");
+    }
+    c.algorithm = *auth::parse_algorithm(f.jwt_alg);
+    c.key = auth::read_key_file(f.jwt_public_key);
+  } else if (!f.jwt_secret.empty()) {
+    if (!f.jwt_alg.empty() && f.jwt_alg != "HS256") {
+      throw CLI::ValidationError("--jwt-alg", "--jwt-secret is for HS256; use --jwt-public-key");
+    }
+    c.algorithm = auth::Algorithm::HS256;
+    c.key = f.jwt_secret;
+  } else {
+    throw CLI::ValidationError("--jwt-secret",
+                               "tokens must be verifiable: give --jwt-secret or --jwt-public-key");
+  }
+  c.issuer = f.jwt_issuer;
+  c.audience = f.jwt_audience;
+  c.leeway = std::chrono::seconds(f.jwt_leeway_s);
+  return c;
+}
+
+std::pair<std::string, unsigned short> split_host_port(const std::string& flag,
+                                                       const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw CLI::ValidationError(flag, "expected HOST:PORT, e.g. 127.0.0.1:8081, got '" + text + "'");
+  }
+  try {
+    std::size_t used = 0;
+    const auto port = std::stoul(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
+    return {text.substr(0, colon), static_cast<unsigned short>(port)};
+  } catch (const std::exception&) {
+    throw CLI::ValidationError(flag, "port must be a number from 0 to 65535 in '" + text + "'");
+  }
+}
+
+}  // namespace levain::cli

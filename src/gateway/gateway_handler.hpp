@@ -1,0 +1,60 @@
+#pragma once
+/// The gateway's HTTP edge: its own probes and metrics, the dashboard's files, and for the
+/// tenant tree a token check (signature, expiry, tenant grant, `trainer` for writes) before a
+/// single byte goes to a replica. Refusals are 401/403 JSON for REST and 4001/4003 closes for
+/// WebSockets, with the same reasons as the service gives.
+
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <optional>
+
+#include "common/http/server.hpp"
+#include "gateway/rest_proxy.hpp"
+#include "gateway/static_files.hpp"
+#include "gateway/token_cache.hpp"
+#include "gateway/ws_proxy.hpp"
+
+namespace levain::gateway {
+
+/// Why a request for `tenant` is refused; nullopt means it may pass.
+struct Denial {
+  common::http::Status status;
+  std::uint16_t close_code;
+  std::string code;
+  std::string message;
+};
+std::optional<Denial> check_access(const std::optional<std::string>& token,
+                                   CachingVerifier& verifier, const std::string& tenant,
+                                   bool needs_trainer);
+
+class GatewayHandler final : public common::http::RequestHandler {
+ public:
+  GatewayHandler(const GatewayConfig& config, boost::asio::io_context& ioc,
+                 CachingVerifier& verifier, UpstreamPool& pool, BridgeRegistry& bridges,
+                 GatewayMetrics& metrics, common::MetricsRegistry& registry,
+                 const StaticFiles* files);
+
+  void handle(common::http::Request&& request, common::http::Responder respond) override;
+  bool accepts_upgrade(const common::http::Request& request) const override;
+  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request,
+               common::http::SlotPtr slot) override;
+  void upgrade(common::http::TlsStream&& stream, common::http::Request&& request,
+               common::http::SlotPtr slot) override;
+
+ private:
+  void readyz(const common::http::Request& request, common::http::Responder respond);
+  BridgeRequest bridge_request(common::http::Request&& request, common::http::SlotPtr slot,
+                               std::string client_address);
+
+  const GatewayConfig& config_;
+  boost::asio::io_context& ioc_;
+  CachingVerifier& verifier_;
+  common::MetricsRegistry& registry_;
+  GatewayMetrics& metrics_;
+  const StaticFiles* files_;
+  ProxyContext proxy_;
+  WsContext ws_;
+  bool tls_;
+};
+
+}  // namespace levain::gateway
