@@ -13,28 +13,11 @@
 #include "forecast/dates.hpp"
 #include "forecast/model.hpp"
 #include "training/events/progress_tracker.hpp"
+#include "training/jobs/runner_job.hpp"
 
 namespace levain::training {
 
 namespace net = boost::asio;
-
-struct JobRunner::Job {
-  Job(JobRecord record, Store& store, bus::EventBus& bus, common::Counter& published)
-      : id(record.job_id),
-        tenant(record.tenant_id),
-        requested(record.requested_products),
-        horizon_days(record.horizon_days),
-        tracker(std::move(record), store, bus, published) {}
-
-  const std::string id;
-  const std::string tenant;
-  const std::vector<std::string> requested;
-  const int horizon_days;
-  ProgressTracker tracker;
-  std::atomic<bool> cancelled{false};
-  std::vector<std::optional<forecast::Series>> series;  // written by run(), read by the fits
-  std::atomic<std::size_t> remaining{0};
-};
 
 JobRunner::JobRunner(Store& store, bus::EventBus& bus, common::MetricsRegistry& metrics,
                      RunnerConfig config)
@@ -52,7 +35,9 @@ JobRunner::JobRunner(Store& store, bus::EventBus& bus, common::MetricsRegistry& 
       cancelled_total_(metrics.counter("levain_jobs_finished_total", "", R"(status="cancelled")")),
       fit_seconds_(metrics.histogram("levain_fit_seconds", "Time to fit one product's model",
                                      {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1})),
-      pool_(std::max(1u, config.train_threads)) {}
+      pool_(std::max(1u, config.train_threads)),
+      replica_id_(config.replica_id.empty() ? common::new_uuid() : config.replica_id),
+      heartbeat_thread_([this] { heartbeat_loop(); }) {}
 
 JobRunner::~JobRunner() {
   shutdown("interrupted: server shutting down");
@@ -61,24 +46,6 @@ JobRunner::~JobRunner() {
 
 std::shared_ptr<JobRunner::Job> JobRunner::make_job(JobRecord record) {
   return std::make_shared<Job>(std::move(record), store_, bus_, events_published_);
-}
-
-void JobRunner::recover() {
-  for (auto& record : store_.unfinished_jobs()) {
-    auto job = make_job(record);
-    if (record.status == JobStatus::running) {
-      spdlog::warn("job {} was running when the service stopped: marking it failed", record.job_id);
-      job->tracker.failed(JobStatus::failed, "interrupted by restart");
-      failed_total_.inc();
-      continue;
-    }
-    std::lock_guard lock(mutex_);
-    active_[job->id] = job;
-    pending_.push_back(job);
-    pending_gauge_.add();
-  }
-  std::lock_guard lock(mutex_);
-  start_queued_locked();
 }
 
 JobRecord JobRunner::submit(const std::string& tenant, std::vector<std::string> products,
@@ -91,13 +58,20 @@ JobRecord JobRunner::submit(const std::string& tenant, std::vector<std::string> 
   record.created_at_us = common::now_micros();
   record.current_step = "Queued";
   store_.create_job(record);
+  // A new row has no lease yet: in the moment before this claim another replica's sweep may
+  // take it, and then that replica runs it.
+  if (!store_.claim_job(record.job_id, replica_id_, lease_until())) return record;
   auto job = make_job(record);
   std::lock_guard lock(mutex_);
+  queue_locked(job);
+  start_queued_locked();
+  return record;
+}
+
+void JobRunner::queue_locked(const std::shared_ptr<Job>& job) {
   active_[job->id] = job;
   pending_.push_back(job);
   pending_gauge_.add();
-  start_queued_locked();
-  return record;
 }
 
 void JobRunner::start_queued_locked() {
@@ -113,38 +87,53 @@ void JobRunner::start_queued_locked() {
 
 CancelOutcome JobRunner::cancel(const std::string& tenant, const std::string& job_id) {
   std::shared_ptr<Job> job;
-  bool was_pending = false;
   {
     std::lock_guard lock(mutex_);
     const auto it = active_.find(job_id);
-    if (it != active_.end() && it->second->tenant == tenant) {
-      job = it->second;
-      const auto p = std::find(pending_.begin(), pending_.end(), job);
-      if (p != pending_.end()) {
-        pending_.erase(p);
-        pending_gauge_.sub();
-        active_.erase(it);
-        was_pending = true;
-      }
+    if (it != active_.end() && it->second->tenant == tenant) job = it->second;
+  }
+  if (job) {
+    if (job->tracker.finished()) return CancelOutcome::already_finished;
+    cancel_local(job);
+    return CancelOutcome::accepted;
+  }
+  // Not ours: the owner (another replica) sees the flag on its next heartbeat; a job whose
+  // owner died ends as cancelled when a replica takes it over.
+  if (store_.request_cancel(tenant, job_id)) return CancelOutcome::accepted;
+  const auto stored = store_.get_job(tenant, job_id);
+  if (!stored) return CancelOutcome::not_found;
+  return is_terminal(stored->status) ? CancelOutcome::already_finished : CancelOutcome::not_found;
+}
+
+void JobRunner::cancel_local(const std::shared_ptr<Job>& job) {
+  bool was_pending = false;
+  {
+    std::lock_guard lock(mutex_);
+    const auto p = std::find(pending_.begin(), pending_.end(), job);
+    if (p != pending_.end()) {
+      pending_.erase(p);
+      pending_gauge_.sub();
+      active_.erase(job->id);
+      was_pending = true;
     }
   }
-  if (!job) {
-    const auto stored = store_.get_job(tenant, job_id);
-    if (!stored) return CancelOutcome::not_found;
-    return is_terminal(stored->status) ? CancelOutcome::already_finished : CancelOutcome::not_found;
-  }
-  if (job->tracker.finished()) return CancelOutcome::already_finished;
   job->cancelled = true;
   if (was_pending) {
     job->tracker.failed(JobStatus::cancelled, "cancelled by user");
     cancelled_total_.inc();
   }
-  return CancelOutcome::accepted;
 }
 
 void JobRunner::run(const std::shared_ptr<Job>& job) {
   try {
     if (job->cancelled) return finish(job);
+    // Re-asserts the lease: a replica whose heartbeat could not reach the store for a whole
+    // lease may have lost this job to another replica meanwhile.
+    if (!store_.claim_job(job->id, replica_id_, lease_until())) {
+      spdlog::warn("job {}: another replica took it over; not running it here", job->id);
+      job->lost = true;
+      return finish(job);
+    }
     auto products = job->requested.empty() ? store_.list_products(job->tenant) : job->requested;
     job->tracker.started(static_cast<int>(products.size()));
     if (products.empty()) {
@@ -203,6 +192,12 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
       forecast::ModelOptions options;
       options.horizon_days = job->horizon_days;
       options.holdout_days = config_.holdout_days;
+      // Spain's holidays are built in; the tenant's uploaded calendar adds to them.
+      forecast::HolidayCalendar tenant_holidays;
+      for (auto& h : store_.load_holidays(job->tenant)) {
+        tenant_holidays.add(h.date, std::move(h.name));
+      }
+      options.extra_holidays = &tenant_holidays;
       const auto t0 = std::chrono::steady_clock::now();
       auto report = forecast::fit_and_forecast(series, options);
       fit_seconds_.observe(
@@ -232,7 +227,9 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
 
 void JobRunner::finish(const std::shared_ptr<Job>& job) {
   try {
-    if (!job->tracker.finished()) {
+    if (job->lost) {
+      // Its end is the new owner's to publish.
+    } else if (!job->tracker.finished()) {
       std::optional<std::string> stop_reason;
       {
         std::lock_guard lock(mutex_);
@@ -249,15 +246,17 @@ void JobRunner::finish(const std::shared_ptr<Job>& job) {
   } catch (const std::exception& e) {
     spdlog::error("job {}: could not record its end: {}", job->id, e.what());
   }
-  switch (job->tracker.snapshot().status) {
-    case JobStatus::completed:
-      completed_total_.inc();
-      break;
-    case JobStatus::cancelled:
-      cancelled_total_.inc();
-      break;
-    default:
-      failed_total_.inc();
+  if (!job->lost) {  // a lost job is counted by the replica that took it over
+    switch (job->tracker.snapshot().status) {
+      case JobStatus::completed:
+        completed_total_.inc();
+        break;
+      case JobStatus::cancelled:
+        cancelled_total_.inc();
+        break;
+      default:
+        failed_total_.inc();
+    }
   }
   std::lock_guard lock(mutex_);
   active_.erase(job->id);
@@ -268,12 +267,26 @@ void JobRunner::finish(const std::shared_ptr<Job>& job) {
 }
 
 void JobRunner::shutdown(const std::string& reason) {
-  std::unique_lock lock(mutex_);
-  if (!stopping_) {
-    stopping_ = true;
-    stop_reason_ = reason;
-    for (auto& [id, job] : active_) job->cancelled = true;
+  stop_heartbeat();
+  std::vector<std::string> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      stopping_ = true;
+      stop_reason_ = reason;
+      for (auto& [id, job] : active_) job->cancelled = true;
+    }
+    for (const auto& job : pending_) waiting.push_back(job->id);
   }
+  // Waiting jobs stay pending; an expired lease lets the next replica to sweep run them.
+  if (!waiting.empty()) {
+    try {
+      store_.renew_leases(replica_id_, waiting, 0);
+    } catch (const std::exception& e) {
+      spdlog::warn("could not release the leases of {} waiting jobs: {}", waiting.size(), e.what());
+    }
+  }
+  std::unique_lock lock(mutex_);
   idle_.wait(lock, [this] { return running_ == 0; });
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "training/store/sqlite_store.hpp"
 
@@ -36,6 +37,9 @@ class StatementUse {
  private:
   SQLite::Statement& s_;
 };
+
+/// Runs a query selecting kJobColumns and loads each job's results with `results`.
+std::vector<JobRecord> read_jobs(SQLite::Statement& query, SQLite::Statement& results);
 
 struct SqliteStore::Impl {
   explicit Impl(const std::string& path);
@@ -67,10 +71,19 @@ struct SqliteStore::Impl {
   SQLite::Statement job_get;
   SQLite::Statement job_list;
   SQLite::Statement job_unfinished;
+  SQLite::Statement job_tenant;
+  SQLite::Statement job_request_cancel;
+  SQLite::Statement job_cancel_requested;
+  SQLite::Statement job_renew;
+  SQLite::Statement job_expired;
+  SQLite::Statement job_claim;
   SQLite::Statement result_next_idx;
   SQLite::Statement result_trim;
   SQLite::Statement result_insert;
   SQLite::Statement result_select;
+  SQLite::Statement holiday_clear;
+  SQLite::Statement holiday_insert;
+  SQLite::Statement holiday_list;
   SQLite::Statement model_upsert;
   SQLite::Statement model_get;
   SQLite::Statement model_list;

@@ -95,6 +95,8 @@ void load_results(SQLite::Statement& stmt, JobRecord& job) {
   }
 }
 
+}  // namespace
+
 // Runs a job query, then fills each job's results (after the query is reset, so only one
 // statement is active at a time).
 std::vector<JobRecord> read_jobs(SQLite::Statement& query, SQLite::Statement& results) {
@@ -104,8 +106,6 @@ std::vector<JobRecord> read_jobs(SQLite::Statement& query, SQLite::Statement& re
   for (auto& j : jobs) load_results(results, j);
   return jobs;
 }
-
-}  // namespace
 
 void SqliteStore::create_job(const JobRecord& job) {
   impl_->locked("create_job", [&] {
@@ -127,8 +127,14 @@ void SqliteStore::save_job(const JobRecord& job) {
       StatementUse s(impl_->job_upsert);
       bind_job(*s, job);
       if (s->exec() == 0) {
-        throw std::invalid_argument("save_job: job " + job.job_id +
-                                    " belongs to another tenant than " + job.tenant_id);
+        // Either another tenant's id, or a job that already ended (final: nothing to write).
+        StatementUse q(impl_->job_tenant);
+        q->bind(1, job.job_id);
+        if (q->executeStep() && q->getColumn(0).getString() != job.tenant_id) {
+          throw std::invalid_argument("save_job: job " + job.job_id +
+                                      " belongs to another tenant than " + job.tenant_id);
+        }
+        return;
       }
     }
     std::size_t stored = 0;

@@ -72,7 +72,26 @@ CREATE TABLE IF NOT EXISTS models (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{{1, kV1}}};
+// v2: a holiday calendar per tenant (the forecaster's holiday regressor).
+constexpr const char* kV2 = R"sql(
+CREATE TABLE IF NOT EXISTS holidays (
+  tenant TEXT    NOT NULL,
+  day    INTEGER NOT NULL,
+  name   TEXT    NOT NULL,
+  PRIMARY KEY (tenant, day, name)
+) WITHOUT ROWID;
+)sql";
+
+// v3: job ownership across replicas: the lease of the replica running a job and the cancel
+// flag any replica may set (0 = no lease, so rows from v2 are free to claim).
+constexpr const char* kV3 = R"sql(
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS jobs_by_lease ON jobs (status, lease_until);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

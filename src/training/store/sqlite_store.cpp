@@ -73,17 +73,17 @@ SqliteStore::Impl::Impl(const std::string& p)
                    "SELECT day, quantity, regressors FROM sales "
                    "WHERE tenant = ? AND product = ? ORDER BY day"),
       job_insert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"})),
-      job_upsert(db,
-                 sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues,
-                      ") ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, "
-                      "progress = excluded.progress, seq = excluded.seq, "
-                      "total_products = excluded.total_products, "
-                      "products_completed = excluded.products_completed, "
-                      "horizon_days = excluded.horizon_days, "
-                      "requested_products = excluded.requested_products, "
-                      "current_step = excluded.current_step, error = excluded.error, "
-                      "created_at = excluded.created_at, started_at = excluded.started_at, "
-                      "finished_at = excluded.finished_at WHERE jobs.tenant = excluded.tenant"})),
+      job_upsert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues,
+                          ") ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, "
+                          "progress = excluded.progress, seq = excluded.seq, "
+                          "total_products = excluded.total_products, "
+                          "products_completed = excluded.products_completed, "
+                          "horizon_days = excluded.horizon_days, "
+                          "requested_products = excluded.requested_products, "
+                          "current_step = excluded.current_step, error = excluded.error, "
+                          "created_at = excluded.created_at, started_at = excluded.started_at, "
+                          "finished_at = excluded.finished_at WHERE jobs.tenant = excluded.tenant "
+                          "AND jobs.status IN ('pending', 'running')"})),
       job_get(db, sql({"SELECT ", kJobColumns, " FROM jobs WHERE tenant = ? AND job_id = ?"})),
       job_list(db,
                sql({"SELECT ", kJobColumns,
@@ -91,6 +91,20 @@ SqliteStore::Impl::Impl(const std::string& p)
       job_unfinished(db, sql({"SELECT ", kJobColumns,
                               " FROM jobs WHERE status IN ('pending', 'running') "
                               "ORDER BY created_at, rowid"})),
+      job_tenant(db, "SELECT tenant FROM jobs WHERE job_id = ?"),
+      job_request_cancel(db,
+                         "UPDATE jobs SET cancel_requested = 1 WHERE tenant = ? AND job_id = ? "
+                         "AND status IN ('pending', 'running')"),
+      job_cancel_requested(db, "SELECT cancel_requested FROM jobs WHERE job_id = ?"),
+      job_renew(db,
+                "UPDATE jobs SET lease_until = ? WHERE job_id = ? AND owner = ? "
+                "AND status IN ('pending', 'running')"),
+      job_expired(db, sql({"SELECT ", kJobColumns,
+                           " FROM jobs WHERE status IN ('pending', 'running') AND lease_until < ? "
+                           "ORDER BY created_at, rowid LIMIT ?"})),
+      job_claim(db,
+                "UPDATE jobs SET owner = ?1, lease_until = ?2 WHERE job_id = ?3 "
+                "AND status IN ('pending', 'running') AND (owner = ?1 OR lease_until < ?4)"),
       result_next_idx(db, "SELECT COALESCE(MAX(idx) + 1, 0) FROM job_products WHERE job_id = ?"),
       result_trim(db, "DELETE FROM job_products WHERE job_id = ? AND idx >= ?"),
       result_insert(db,
@@ -101,6 +115,11 @@ SqliteStore::Impl::Impl(const std::string& p)
                     "SELECT product, status, error, model, fallback, fallback_reason, "
                     "mae, rmse, mape, smape, mase, fit_ms FROM job_products "
                     "WHERE job_id = ? ORDER BY idx"),
+      holiday_clear(db, "DELETE FROM holidays WHERE tenant = ?"),
+      holiday_insert(db,
+                     "INSERT INTO holidays (tenant, day, name) VALUES (?, ?, ?) "
+                     "ON CONFLICT (tenant, day, name) DO NOTHING"),
+      holiday_list(db, "SELECT day, name FROM holidays WHERE tenant = ? ORDER BY day, name"),
       model_upsert(db,
                    "INSERT INTO models (tenant, product, job_id, report, trained_at) "
                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, product) DO UPDATE SET "

@@ -32,12 +32,22 @@ class SqliteStore final : public Store {
 
   void create_job(const JobRecord& job) override;
   /// Writes the job row and only the results not stored yet: results only grow, in order, so
-  /// earlier rows never change (a shorter list trims the stored one). A job id that belongs to
-  /// another tenant is refused.
+  /// earlier rows never change (a shorter list trims the stored one).
   void save_job(const JobRecord& job) override;
   std::optional<JobRecord> get_job(const std::string& tenant, const std::string& job_id) override;
   std::vector<JobRecord> list_jobs(const std::string& tenant, std::size_t limit) override;
   std::vector<JobRecord> unfinished_jobs() override;
+
+  bool request_cancel(const std::string& tenant, const std::string& job_id) override;
+  bool cancel_requested(const std::string& job_id) override;
+  void renew_leases(const std::string& owner, const std::vector<std::string>& job_ids,
+                    std::int64_t until_us) override;
+  std::vector<JobRecord> expired_jobs(std::int64_t now_us) override;
+  bool claim_job(const std::string& job_id, const std::string& owner,
+                 std::int64_t until_us) override;
+
+  void replace_holidays(const std::string& tenant, const std::vector<HolidayRow>& rows) override;
+  std::vector<HolidayRow> load_holidays(const std::string& tenant) override;
 
   void save_model(const StoredModel& model) override;
   std::optional<StoredModel> get_model(const std::string& tenant,

@@ -80,6 +80,32 @@ TEST(SqliteStoreOpen, SchemaFromANewerBuildIsRefused) {
   }
 }
 
+TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
+  TempDir dir;
+  const std::string path = dir.file("levain.db");
+  {
+    SqliteStore store(path);
+    JobRecord j;
+    j.job_id = "old";
+    j.tenant_id = "t";
+    j.status = JobStatus::running;
+    store.create_job(j);
+  }
+  {  // turn the file back into what version 1 wrote
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec(
+        "DROP TABLE holidays; DROP INDEX jobs_by_lease; ALTER TABLE jobs DROP COLUMN owner; "
+        "ALTER TABLE jobs DROP COLUMN lease_until; ALTER TABLE jobs DROP COLUMN cancel_requested; "
+        "UPDATE schema_version SET version = 1");
+  }
+  SqliteStore store(path);
+  EXPECT_EQ(store.schema_version(), kSqliteSchemaVersion);
+  ASSERT_TRUE(store.get_job("t", "old"));
+  EXPECT_FALSE(store.cancel_requested("old"));
+  EXPECT_TRUE(store.claim_job("old", "replica", 1));  // no lease yet: free to claim
+  EXPECT_TRUE(store.load_holidays("t").empty());
+}
+
 TEST(SqliteStoreOpen, InMemoryDatabaseWorks) {
   SqliteStore store(":memory:");
   EXPECT_TRUE(store.healthy());

@@ -1,17 +1,16 @@
-// SqliteStore sales: upsert counts, last-wins, all-or-nothing, series with gaps, isolation.
+// Store sales (both backends): upsert counts, last-wins, all-or-nothing, series with gaps,
+// isolation.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "store/temp_db.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "store/store_backends.hpp"
 
 namespace levain::training {
 namespace {
 
 using forecast::Date;
 using forecast::Observation;
-using testing::TempDir;
 using namespace std::chrono;
 
 Date day(int y, unsigned m, unsigned d) {
@@ -22,13 +21,9 @@ Observation obs(const std::string& product, Date date, double q, std::vector<dou
   return Observation{date, product, q, std::move(reg)};
 }
 
-class SqliteSales : public ::testing::Test {
- protected:
-  TempDir dir_;
-  SqliteStore store_{dir_.file("sales.db")};
-};
+class StoreSales : public testing::StoreTest {};
 
-TEST_F(SqliteSales, InsertThenUpdateCounts) {
+TEST_P(StoreSales, InsertThenUpdateCounts) {
   auto r = store_.upsert_sales(
       "t", {},
       {obs("Baguette", day(2026, 1, 1), 10), obs("Baguette", day(2026, 1, 2), 11),
@@ -44,7 +39,7 @@ TEST_F(SqliteSales, InsertThenUpdateCounts) {
   EXPECT_EQ(s->y, (std::vector<double>{10, 12, 13}));
 }
 
-TEST_F(SqliteSales, DuplicatesInOneCallLastWinsAndCountOnce) {
+TEST_P(StoreSales, DuplicatesInOneCallLastWinsAndCountOnce) {
   auto r = store_.upsert_sales(
       "t", {},
       {obs("B", day(2026, 1, 1), 1), obs("B", day(2026, 1, 1), 2), obs("B", day(2026, 1, 1), 3)});
@@ -60,16 +55,15 @@ TEST_F(SqliteSales, DuplicatesInOneCallLastWinsAndCountOnce) {
   EXPECT_EQ(store_.load_series("t", "B")->y, (std::vector<double>{9, 8}));
 }
 
-TEST_F(SqliteSales, EmptyUpsertDoesNothing) {
+TEST_P(StoreSales, EmptyUpsertDoesNothing) {
   const auto r = store_.upsert_sales("t", {}, {});
   EXPECT_EQ(r.inserted + r.updated, 0u);
   EXPECT_TRUE(store_.list_products("t").empty());
 }
 
-TEST_F(SqliteSales, FailingRowMidwayRollsBackTheWholeCall) {
+TEST_P(StoreSales, FailingRowMidwayRollsBackTheWholeCall) {
   store_.upsert_sales("t", {}, {obs("A", day(2026, 1, 1), 1)});
-  // Rows are written in (product, date) order: "A" updates and "B" inserts land first, then
-  // "C" breaks the CHECK constraint inside the transaction.
+  // "A" would update and "B" insert, but "C" has no finite quantity: nothing may land.
   const std::vector<Observation> rows{obs("A", day(2026, 1, 1), 100), obs("B", day(2026, 1, 1), 2),
                                       obs("C", day(2026, 1, 1), HUGE_VAL),
                                       obs("D", day(2026, 1, 1), 4)};
@@ -86,13 +80,13 @@ TEST_F(SqliteSales, FailingRowMidwayRollsBackTheWholeCall) {
   EXPECT_EQ(r.inserted, 1u);
 }
 
-TEST_F(SqliteSales, NaNQuantityIsRejected) {
+TEST_P(StoreSales, NaNQuantityIsRejected) {
   EXPECT_THROW(store_.upsert_sales("t", {}, {obs("A", day(2026, 1, 1), forecast::kNaN)}),
                std::invalid_argument);
   EXPECT_TRUE(store_.list_products("t").empty());
 }
 
-TEST_F(SqliteSales, RegressorCountMismatchIsRejectedBeforeWriting) {
+TEST_P(StoreSales, RegressorCountMismatchIsRejectedBeforeWriting) {
   EXPECT_THROW(
       store_.upsert_sales("t", {"temp"},
                           {obs("A", day(2026, 1, 1), 1, {20.0}), obs("A", day(2026, 1, 2), 1, {})}),
@@ -100,7 +94,7 @@ TEST_F(SqliteSales, RegressorCountMismatchIsRejectedBeforeWriting) {
   EXPECT_TRUE(store_.list_products("t").empty());
 }
 
-TEST_F(SqliteSales, SeriesHasOneSlotPerDayWithNaNGaps) {
+TEST_P(StoreSales, SeriesHasOneSlotPerDayWithNaNGaps) {
   store_.upsert_sales(
       "t", {},
       {obs("B", day(2026, 1, 5), 5), obs("B", day(2026, 1, 1), 1), obs("B", day(2026, 1, 3), 3)});
@@ -118,7 +112,7 @@ TEST_F(SqliteSales, SeriesHasOneSlotPerDayWithNaNGaps) {
   EXPECT_TRUE(s->regressors.empty());
 }
 
-TEST_F(SqliteSales, RegressorsFilledPerNameWithNaNWhereUnknown) {
+TEST_P(StoreSales, RegressorsFilledPerNameWithNaNWhereUnknown) {
   store_.upsert_sales(
       "t", {"temp", "promo"},
       {obs("B", day(2026, 1, 1), 1, {20.5, 0}), obs("B", day(2026, 1, 2), 2, {forecast::kNaN, 1})});
@@ -138,7 +132,7 @@ TEST_F(SqliteSales, RegressorsFilledPerNameWithNaNWhereUnknown) {
   EXPECT_EQ(s->regressors[2][3], 3.25);
 }
 
-TEST_F(SqliteSales, UpdateReplacesRegressorsToo) {
+TEST_P(StoreSales, UpdateReplacesRegressorsToo) {
   store_.upsert_sales("t", {"temp"}, {obs("B", day(2026, 1, 1), 1, {20})});
   store_.upsert_sales("t", {}, {obs("B", day(2026, 1, 1), 2)});
   const auto s = store_.load_series("t", "B");
@@ -146,7 +140,7 @@ TEST_F(SqliteSales, UpdateReplacesRegressorsToo) {
   EXPECT_TRUE(s->regressor_names.empty());
 }
 
-TEST_F(SqliteSales, ProductsSortedAndMissingSeriesIsNullopt) {
+TEST_P(StoreSales, ProductsSortedAndMissingSeriesIsNullopt) {
   store_.upsert_sales("t", {},
                       {obs("Pain", day(2026, 1, 1), 1), obs("Brioche", day(2026, 1, 1), 1),
                        obs("Pain", day(2026, 1, 2), 1)});
@@ -154,7 +148,7 @@ TEST_F(SqliteSales, ProductsSortedAndMissingSeriesIsNullopt) {
   EXPECT_FALSE(store_.load_series("t", "Croissant"));
 }
 
-TEST_F(SqliteSales, TenantsAreIsolated) {
+TEST_P(StoreSales, TenantsAreIsolated) {
   store_.upsert_sales("a", {}, {obs("Baguette", day(2026, 1, 1), 1)});
   const auto r = store_.upsert_sales(
       "b", {}, {obs("Baguette", day(2026, 1, 1), 2), obs("Secret", day(2026, 1, 1), 3)});
@@ -164,18 +158,17 @@ TEST_F(SqliteSales, TenantsAreIsolated) {
   EXPECT_FALSE(store_.load_series("a", "Secret"));
 }
 
-TEST(SqliteSalesDurability, DataSurvivesReopen) {
-  TempDir dir;
-  {
-    SqliteStore store(dir.file("d.db"));
-    store.upsert_sales("t", {"temp"}, {obs("B", day(2026, 2, 1), 4, {1.5})});
-  }
-  SqliteStore store(dir.file("d.db"));
-  const auto s = store.load_series("t", "B");
+TEST_P(StoreSales, DataSurvivesReopen) {
+  store_.upsert_sales("t", {"temp"}, {obs("B", day(2026, 2, 1), 4, {1.5})});
+  owned_.reset();
+  const auto store = db_.open();
+  const auto s = store->load_series("t", "B");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->y, std::vector<double>{4});
   EXPECT_EQ(s->regressors, (std::vector<std::vector<double>>{{1.5}}));
 }
+
+LEVAIN_STORE_BACKENDS(StoreSales);
 
 }  // namespace
 }  // namespace levain::training

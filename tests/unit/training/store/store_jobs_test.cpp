@@ -1,16 +1,14 @@
-// SqliteStore jobs: round trips, growing results, ordering, isolation, recovery, concurrency.
+// Store jobs (both backends): round trips, growing results, ordering, isolation, recovery,
+// concurrency.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <thread>
 
-#include "store/temp_db.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "store/store_backends.hpp"
 
 namespace levain::training {
 namespace {
-
-using testing::TempDir;
 
 JobRecord job(const std::string& tenant, const std::string& id, std::int64_t created) {
   JobRecord j;
@@ -73,13 +71,9 @@ void expect_same(const JobRecord& a, const JobRecord& b) {
   for (std::size_t i = 0; i < a.results.size(); ++i) expect_same(a.results[i], b.results[i]);
 }
 
-class SqliteJobs : public ::testing::Test {
- protected:
-  TempDir dir_;
-  SqliteStore store_{dir_.file("jobs.db")};
-};
+class StoreJobs : public testing::StoreTest {};
 
-TEST_F(SqliteJobs, CreateThenGetRoundTrips) {
+TEST_P(StoreJobs, CreateThenGetRoundTrips) {
   const auto j = job("t", "j1", 1'700'000'000'123'456);
   store_.create_job(j);
   const auto got = store_.get_job("t", "j1");
@@ -88,13 +82,13 @@ TEST_F(SqliteJobs, CreateThenGetRoundTrips) {
   EXPECT_FALSE(store_.get_job("t", "nope"));
 }
 
-TEST_F(SqliteJobs, CreatingTheSameIdTwiceFails) {
+TEST_P(StoreJobs, CreatingTheSameIdTwiceFails) {
   store_.create_job(job("t", "j1", 1));
   EXPECT_THROW(store_.create_job(job("t", "j1", 2)), std::runtime_error);
   EXPECT_EQ(store_.get_job("t", "j1")->created_at_us, 1);
 }
 
-TEST_F(SqliteJobs, SaveJobGrowsResultsAndUpdatesEveryField) {
+TEST_P(StoreJobs, SaveJobGrowsResultsAndUpdatesEveryField) {
   auto j = job("t", "j1", 100);
   store_.create_job(j);
   j.status = JobStatus::running;
@@ -132,7 +126,7 @@ TEST_F(SqliteJobs, SaveJobGrowsResultsAndUpdatesEveryField) {
   expect_same(*store_.get_job("t", "j1"), j);
 }
 
-TEST_F(SqliteJobs, SaveJobWithFewerResultsTrims) {
+TEST_P(StoreJobs, SaveJobWithFewerResultsTrims) {
   auto j = job("t", "j1", 1);
   j.results = {result("A", 1), result("B", 2)};
   store_.create_job(j);
@@ -141,14 +135,14 @@ TEST_F(SqliteJobs, SaveJobWithFewerResultsTrims) {
   expect_same(*store_.get_job("t", "j1"), j);
 }
 
-TEST_F(SqliteJobs, SaveJobCreatesAMissingJob) {
+TEST_P(StoreJobs, SaveJobCreatesAMissingJob) {
   auto j = job("t", "j1", 1);
   j.results = {result("A", 1)};
   store_.save_job(j);
   expect_same(*store_.get_job("t", "j1"), j);
 }
 
-TEST_F(SqliteJobs, SaveJobRefusesAnotherTenantsId) {
+TEST_P(StoreJobs, SaveJobRefusesAnotherTenantsId) {
   store_.create_job(job("a", "j1", 1));
   auto intruder = job("b", "j1", 2);
   intruder.status = JobStatus::cancelled;
@@ -157,7 +151,7 @@ TEST_F(SqliteJobs, SaveJobRefusesAnotherTenantsId) {
   EXPECT_FALSE(store_.get_job("b", "j1"));
 }
 
-TEST_F(SqliteJobs, ListJobsNewestFirstWithLimit) {
+TEST_P(StoreJobs, ListJobsNewestFirstWithLimit) {
   store_.create_job(job("t", "old", 100));
   store_.create_job(job("t", "newest", 300));
   store_.create_job(job("t", "middle", 200));
@@ -175,7 +169,7 @@ TEST_F(SqliteJobs, ListJobsNewestFirstWithLimit) {
   EXPECT_EQ(store_.list_jobs("t", static_cast<std::size_t>(-1)).size(), 4u);
 }
 
-TEST_F(SqliteJobs, ListJobsCarriesResults) {
+TEST_P(StoreJobs, ListJobsCarriesResults) {
   auto j = job("t", "j1", 1);
   j.results = {result("A", 1), result("B", 2)};
   store_.create_job(j);
@@ -184,7 +178,7 @@ TEST_F(SqliteJobs, ListJobsCarriesResults) {
   expect_same(list[0], j);
 }
 
-TEST_F(SqliteJobs, TenantsAreIsolated) {
+TEST_P(StoreJobs, TenantsAreIsolated) {
   store_.create_job(job("a", "ja", 1));
   store_.create_job(job("b", "jb", 2));
   EXPECT_FALSE(store_.get_job("a", "jb"));
@@ -194,7 +188,7 @@ TEST_F(SqliteJobs, TenantsAreIsolated) {
   EXPECT_EQ(list[0].job_id, "ja");
 }
 
-TEST_F(SqliteJobs, UnfinishedJobsArePendingOrRunningOldestFirst) {
+TEST_P(StoreJobs, UnfinishedJobsArePendingOrRunningOldestFirst) {
   const std::pair<const char*, JobStatus> cases[] = {
       {"done", JobStatus::completed}, {"run2", JobStatus::running},   {"bad", JobStatus::failed},
       {"pend", JobStatus::pending},   {"stop", JobStatus::cancelled}, {"run1", JobStatus::running}};
@@ -213,24 +207,20 @@ TEST_F(SqliteJobs, UnfinishedJobsArePendingOrRunningOldestFirst) {
   EXPECT_EQ(jobs[2].job_id, "run2");
 }
 
-TEST(SqliteJobsDurability, JobsSurviveReopen) {
-  TempDir dir;
+TEST_P(StoreJobs, JobsSurviveReopen) {
   auto j = job("t", "j1", 5);
   j.status = JobStatus::running;
   j.results = {result("A", 3)};
-  {
-    SqliteStore store(dir.file("d.db"));
-    store.create_job(job("t", "j1", 5));
-    store.save_job(j);
-  }
-  SqliteStore store(dir.file("d.db"));
-  expect_same(*store.get_job("t", "j1"), j);
-  EXPECT_EQ(store.unfinished_jobs().size(), 1u);
+  store_.create_job(job("t", "j1", 5));
+  store_.save_job(j);
+  owned_.reset();
+  const auto store = db_.open();
+  expect_same(*store->get_job("t", "j1"), j);
+  EXPECT_EQ(store->unfinished_jobs().size(), 1u);
 }
 
-TEST(SqliteJobsConcurrency, SaveJobFromManyThreadsOnDifferentJobs) {
-  TempDir dir;
-  SqliteStore store(dir.file("c.db"));
+TEST_P(StoreJobs, SaveJobFromManyThreadsOnDifferentJobs) {
+  Store& store = store_;
   constexpr int kThreads = 6;
   constexpr int kProducts = 25;
   std::vector<std::thread> threads;
@@ -256,6 +246,8 @@ TEST(SqliteJobsConcurrency, SaveJobFromManyThreadsOnDifferentJobs) {
     for (int p = 0; p < kProducts; ++p) EXPECT_EQ(j->results[p].product, "P" + std::to_string(p));
   }
 }
+
+LEVAIN_STORE_BACKENDS(StoreJobs);
 
 }  // namespace
 }  // namespace levain::training

@@ -1,15 +1,13 @@
-// SqliteStore models: full-precision round trip of the report, replace, list, isolation.
+// Store models (both backends): full-precision round trip of the report, replace, list, isolation.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "store/temp_db.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "store/store_backends.hpp"
 
 namespace levain::training {
 namespace {
 
-using testing::TempDir;
 using namespace std::chrono;
 
 StoredModel model(const std::string& tenant, const std::string& product, const std::string& job) {
@@ -65,13 +63,9 @@ void expect_same(const StoredModel& a, const StoredModel& b) {
   }
 }
 
-class SqliteModels : public ::testing::Test {
- protected:
-  TempDir dir_;
-  SqliteStore store_{dir_.file("models.db")};
-};
+class StoreModels : public testing::StoreTest {};
 
-TEST_F(SqliteModels, SaveThenGetRoundTripsExactly) {
+TEST_P(StoreModels, SaveThenGetRoundTripsExactly) {
   const auto m = model("t", "Baguette", "j1");
   store_.save_model(m);
   const auto got = store_.get_model("t", "Baguette");
@@ -80,7 +74,7 @@ TEST_F(SqliteModels, SaveThenGetRoundTripsExactly) {
   EXPECT_FALSE(store_.get_model("t", "Croissant"));
 }
 
-TEST_F(SqliteModels, SavingAgainReplacesTheProductsModel) {
+TEST_P(StoreModels, SavingAgainReplacesTheProductsModel) {
   store_.save_model(model("t", "Baguette", "j1"));
   auto m = model("t", "Baguette", "j2");
   m.report.model = "seasonal_naive";
@@ -92,7 +86,7 @@ TEST_F(SqliteModels, SavingAgainReplacesTheProductsModel) {
   EXPECT_EQ(store_.list_models("t").size(), 1u);
 }
 
-TEST_F(SqliteModels, ListIsSortedByProductAndTenantsAreIsolated) {
+TEST_P(StoreModels, ListIsSortedByProductAndTenantsAreIsolated) {
   store_.save_model(model("t", "Pain", "j1"));
   store_.save_model(model("t", "Brioche", "j1"));
   store_.save_model(model("other", "Secret", "j9"));
@@ -106,13 +100,14 @@ TEST_F(SqliteModels, ListIsSortedByProductAndTenantsAreIsolated) {
   EXPECT_FALSE(store_.get_model("t", "Secret"));
 }
 
-TEST(SqliteModelsDurability, ModelsSurviveReopen) {
-  TempDir dir;
+TEST_P(StoreModels, ModelsSurviveReopen) {
   const auto m = model("t", "Baguette", "j1");
-  { SqliteStore(dir.file("m.db")).save_model(m); }
-  SqliteStore store(dir.file("m.db"));
-  expect_same(*store.get_model("t", "Baguette"), m);
+  store_.save_model(m);
+  owned_.reset();
+  expect_same(*db_.open()->get_model("t", "Baguette"), m);
 }
+
+LEVAIN_STORE_BACKENDS(StoreModels);
 
 }  // namespace
 }  // namespace levain::training

@@ -1,0 +1,79 @@
+// PostgresStore: sales history (upsert, product list, daily series).
+#include <algorithm>
+
+#include "training/store/json_columns.hpp"
+#include "training/store/pg_impl.hpp"
+#include "training/store/sales_rows.hpp"
+
+namespace levain::training {
+namespace {
+
+// Rows per INSERT … SELECT unnest(…): one round trip each, a few hundred kB of parameters.
+constexpr std::size_t kBatchRows = 2000;
+
+}  // namespace
+
+UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
+                                         const std::vector<std::string>& regressor_names,
+                                         const std::vector<forecast::Observation>& rows) {
+  const auto keep = sales_rows::checked_rows(regressor_names, rows);
+  UpsertResult result;
+  if (keep.empty()) return result;
+  // Encoded once, outside the retry loop of the pool.
+  struct Batch {
+    std::string products, days, quantities, regressors;
+  };
+  std::vector<Batch> batches;
+  for (std::size_t from = 0; from < keep.size(); from += kBatchRows) {
+    const std::size_t to = std::min(keep.size(), from + kBatchRows);
+    std::vector<std::string> products, regressors;
+    std::vector<std::int64_t> days;
+    std::vector<double> quantities;
+    for (std::size_t k = from; k < to; ++k) {
+      const auto& row = rows[keep[k]];
+      products.push_back(row.product);
+      days.push_back(sales_rows::day_number(row.date));
+      quantities.push_back(row.quantity);
+      regressors.push_back(json_columns::encode_regressors(regressor_names, row.regressors));
+    }
+    batches.push_back({pg::text_array(products), pg::int_array(days), pg::double_array(quantities),
+                       pg::text_array(regressors)});
+  }
+  return impl_->pool.run("upsert_sales", [&](pqxx::connection& c) {
+    UpsertResult counts;
+    pqxx::work tx(c);
+    for (const auto& b : batches) {
+      for (const auto& r : tx.exec_prepared(pg::stmt::kSalesUpsert, tenant, b.products, b.days,
+                                            b.quantities, b.regressors)) {
+        ++(r[0].as<bool>() ? counts.inserted : counts.updated);
+      }
+    }
+    tx.commit();
+    return counts;
+  });
+}
+
+std::vector<std::string> PostgresStore::list_products(const std::string& tenant) {
+  return impl_->pool.run("list_products", [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<std::string> out;
+    for (const auto& r : tx.exec_prepared(pg::stmt::kSalesProducts, tenant)) {
+      out.push_back(r[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+std::optional<forecast::Series> PostgresStore::load_series(const std::string& tenant,
+                                                           const std::string& product) {
+  return impl_->pool.run("load_series", [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    sales_rows::SeriesBuilder series(product);
+    for (const auto& r : tx.exec_prepared(pg::stmt::kSalesSeries, tenant, product)) {
+      series.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].c_str());
+    }
+    return series.finish();
+  });
+}
+
+}  // namespace levain::training

@@ -1,0 +1,127 @@
+#include "training/store/pg_schema.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace levain::training {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// The same tables as the SQLite store: dates as whole days since 1970-01-01, timestamps as Unix
+// microseconds. Quantities must be finite (NaN and ±Infinity fail the range check); metric
+// columns keep NaN for "undefined". `ord` breaks ties between jobs created in the same
+// microsecond, as SQLite's rowid does.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE IF NOT EXISTS sales (
+  tenant     text             NOT NULL,
+  product    text             NOT NULL,
+  day        integer          NOT NULL,
+  quantity   double precision NOT NULL
+             CHECK (quantity BETWEEN -1.7976931348623157e308 AND 1.7976931348623157e308),
+  regressors text             NOT NULL DEFAULT '{}',
+  PRIMARY KEY (tenant, product, day)
+);
+
+CREATE TABLE IF NOT EXISTS jobs (
+  job_id             text    NOT NULL PRIMARY KEY,
+  tenant             text    NOT NULL,
+  status             text    NOT NULL
+                     CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+  progress           integer NOT NULL,
+  seq                bigint  NOT NULL,
+  total_products     integer NOT NULL,
+  products_completed integer NOT NULL,
+  horizon_days       integer NOT NULL,
+  requested_products text    NOT NULL DEFAULT '[]',
+  current_step       text    NOT NULL DEFAULT '',
+  error              text    NOT NULL DEFAULT '',
+  created_at         bigint  NOT NULL,
+  started_at         bigint  NOT NULL DEFAULT 0,
+  finished_at        bigint  NOT NULL DEFAULT 0,
+  ord                bigserial
+);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status, created_at);
+
+CREATE TABLE IF NOT EXISTS job_products (
+  job_id          text    NOT NULL REFERENCES jobs (job_id) ON DELETE CASCADE,
+  idx             integer NOT NULL,
+  product         text    NOT NULL,
+  status          text    NOT NULL,
+  error           text    NOT NULL,
+  model           text    NOT NULL,
+  fallback        boolean NOT NULL,
+  fallback_reason text    NOT NULL,
+  mae double precision, rmse double precision, mape double precision,
+  smape double precision, mase double precision, fit_ms double precision,
+  PRIMARY KEY (job_id, idx)
+);
+
+CREATE TABLE IF NOT EXISTS models (
+  tenant     text   NOT NULL,
+  product    text   NOT NULL,
+  job_id     text   NOT NULL,
+  report     text   NOT NULL,
+  trained_at bigint NOT NULL,
+  PRIMARY KEY (tenant, product)
+);
+)sql";
+
+// v2: a holiday calendar per tenant (the forecaster's holiday regressor).
+constexpr const char* kV2 = R"sql(
+CREATE TABLE IF NOT EXISTS holidays (
+  tenant text    NOT NULL,
+  day    integer NOT NULL,
+  name   text    NOT NULL,
+  PRIMARY KEY (tenant, day, name)
+);
+)sql";
+
+// v3: job ownership across replicas (lease of the running replica, cancel flag).
+constexpr const char* kV3 = R"sql(
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS owner text NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lease_until bigint NOT NULL DEFAULT 0;
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS cancel_requested boolean NOT NULL DEFAULT false;
+CREATE INDEX IF NOT EXISTS jobs_by_lease ON jobs (status, lease_until);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}}};
+static_assert(kMigrations.back().version == kPostgresSchemaVersion);
+
+}  // namespace
+
+int migrate_postgres_schema(pqxx::connection& conn) {
+  pqxx::work tx(conn);
+  // Held until commit; keyed by schema so separate schemas (tests) migrate independently.
+  tx.exec(
+      "SELECT pg_advisory_xact_lock(hashtext('levain.schema:' || "
+      "coalesce(current_schema(), '')))");
+  tx.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version ("
+      " id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)");
+  const auto r = tx.exec("SELECT version FROM schema_version WHERE id = 1");
+  int version = r.empty() ? 0 : r[0][0].as<int>();
+  if (version > kPostgresSchemaVersion) {
+    throw std::runtime_error("database schema version " + std::to_string(version) +
+                             " is newer than this build supports (" +
+                             std::to_string(kPostgresSchemaVersion) + ")");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    tx.exec(m.sql);
+    version = m.version;
+  }
+  tx.exec_params(
+      "INSERT INTO schema_version (id, version) VALUES (1, $1) "
+      "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+      version);
+  tx.commit();
+  return version;
+}
+
+}  // namespace levain::training
