@@ -26,6 +26,11 @@ std::uint64_t InProcessBus::subscribe(std::string pattern, Handler handler) {
   return id;
 }
 
+std::uint64_t InProcessBus::on_resubscribed(std::function<void()>) {
+  std::lock_guard lock(mutex_);
+  return next_id_++;
+}
+
 void InProcessBus::unsubscribe(std::uint64_t id) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<List>(*subscriptions_);

@@ -15,6 +15,8 @@ class InProcessBus final : public EventBus {
  public:
   void publish(std::string routing_key, std::shared_ptr<const std::string> body) override;
   std::uint64_t subscribe(std::string pattern, Handler handler) override;
+  /// Nothing is ever lost here, so the callback is never called.
+  std::uint64_t on_resubscribed(std::function<void()> callback) override;
   void unsubscribe(std::uint64_t id) override;
   bool healthy() const override { return true; }
 

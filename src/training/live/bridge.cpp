@@ -12,10 +12,27 @@ Bridge::Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRe
       received_(metrics.counter("levain_bridge_events_total", "Events the bridge received")),
       malformed_(metrics.counter("levain_bridge_malformed_total",
                                  "Bus messages dropped because they were not training events")),
+      resnapshots_(metrics.counter(
+          "levain_bridge_resnapshots_total",
+          "Watchers re-sent their job's snapshot after the bus re-bound its subscription")),
+      resubscribed_(bus.on_resubscribed([this] { on_resubscribed(); })),
       subscription_(bus.subscribe("training.#", [this](const bus::Message& m) { on_message(m); })) {
 }
 
-Bridge::~Bridge() { bus_.unsubscribe(subscription_); }
+Bridge::~Bridge() { stop(); }
+
+void Bridge::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  bus_.unsubscribe(subscription_);
+  bus_.unsubscribe(resubscribed_);
+}
+
+void Bridge::on_resubscribed() {
+  const auto n = manager_.resnapshot_all();
+  resnapshots_.inc(n);
+  if (n > 0) spdlog::info("bridge: bus re-bound; re-sending snapshots to {} watcher(s)", n);
+}
 
 void Bridge::on_message(const bus::Message& message) {
   received_.inc();

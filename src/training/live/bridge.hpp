@@ -1,6 +1,8 @@
 #pragma once
 /// The one consumer per replica: subscribes `training.#` (a `*` would miss
 /// `training.product.completed`) and hands each event, parsed once, to the connection manager.
+/// When the bus has re-bound after losing its connection, every watcher is re-sent its job's
+/// snapshot from the store, so none stays behind on events that fell into the gap.
 
 #include <cstdint>
 
@@ -15,16 +17,23 @@ class Bridge {
   Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRegistry& metrics);
   ~Bridge();
   Bridge(const Bridge&) = delete;
+  /// Stops forwarding (idempotent): once it returns no handler runs, so the sessions and their
+  /// I/O context may go even while a RabbitMQ consumer still receives other replicas' events.
+  void stop();
   Bridge& operator=(const Bridge&) = delete;
 
  private:
   void on_message(const bus::Message& message);
+  void on_resubscribed();
 
   bus::EventBus& bus_;
   ConnectionManager& manager_;
   common::Counter& received_;
   common::Counter& malformed_;
+  common::Counter& resnapshots_;
+  std::uint64_t resubscribed_;  // registered before subscribing, so no re-bind goes unseen
   std::uint64_t subscription_;
+  bool stopped_ = false;
 };
 
 }  // namespace levain::training

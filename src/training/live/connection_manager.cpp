@@ -36,6 +36,20 @@ void ConnectionManager::broadcast(const std::string& job_id,
   for (const auto& s : targets) s->deliver(event);
 }
 
+std::size_t ConnectionManager::resnapshot_all() {
+  std::vector<std::shared_ptr<LiveSink>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [job, entries] : jobs_) {
+      for (const auto& e : entries) {
+        if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+      }
+    }
+  }
+  for (const auto& s : targets) s->resnapshot();
+  return targets.size();
+}
+
 void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string& reason) {
   std::vector<std::shared_ptr<LiveSink>> targets;
   {

@@ -27,6 +27,9 @@ class LiveSink {
   virtual ~LiveSink() = default;
   virtual void deliver(std::shared_ptr<const OutboundEvent> event) = 0;
   virtual void shutdown(std::uint16_t close_code, const std::string& reason) = 0;
+  /// The bus may have lost events for a while: re-read the job's snapshot, send it as a new
+  /// `connected`, then go on from its seq. Thread-safe and non-blocking like deliver().
+  virtual void resnapshot() {}
 };
 
 class ConnectionManager {
@@ -35,6 +38,8 @@ class ConnectionManager {
   bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink);
   void leave(const std::string& job_id, const LiveSink* sink);
   void broadcast(const std::string& job_id, const std::shared_ptr<const OutboundEvent>& event);
+  /// Asks every session to resnapshot() (after the bus reconnected). Returns how many were asked.
+  std::size_t resnapshot_all();
   /// Refuses further joins and asks every session to close with `close_code`.
   void shutdown_all(std::uint16_t close_code, const std::string& reason);
 

@@ -70,6 +70,10 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
               [self = shared_from_this(), event = std::move(event)] { self->on_event(event); });
   }
 
+  void resnapshot() override {
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->refresh(); });
+  }
+
   void shutdown(std::uint16_t code, const std::string& reason) override {
     net::post(ws_.get_executor(), [self = shared_from_this(), code, reason] {
       self->close_when_drained(code, reason, /*drop_queue=*/true);
@@ -85,6 +89,11 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
       return close_when_drained(close_code::going_away, "server shutting down", true);
     }
     joined_ = true;
+    load_snapshot();
+  }
+
+  void load_snapshot() {
+    loading_ = true;
     ctx_.load_snapshot(
         tenant_, job_id_,
         [self = shared_from_this()](std::optional<JobRecord> job, std::exception_ptr error) {
@@ -94,7 +103,21 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
         });
   }
 
+  /// Events may have been lost on the way (the bus reconnected, or a gap in seq showed it):
+  /// buffer what arrives, re-read the snapshot, send it as a new `connected`, go on from there.
+  void refresh() {
+    if (closing_ || close_after_drain_) return;
+    if (loading_) {
+      reload_ = true;  // the read in flight may predate the loss: read once more after it
+      return;
+    }
+    snapshot_sent_ = false;
+    load_snapshot();
+  }
+
   void on_snapshot(std::optional<JobRecord> job, std::exception_ptr error) {
+    loading_ = false;
+    if (closing_ || close_after_drain_) return;
     if (error) {
       spdlog::error("live {}: could not read the job's snapshot", job_id_);
       return close_when_drained(close_code::internal_error, "could not read the job", true);
@@ -113,10 +136,21 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     buffered_.clear();
     buffered_bytes_ = 0;
     for (const auto& event : pending) on_event(event);
+    if (reload_ && !loading_) {
+      reload_ = false;
+      refresh();
+    }
   }
 
   void on_event(const std::shared_ptr<const OutboundEvent>& event) {
     if (closing_) return;
+    // A hole in seq means the bus lost events (a full outbox dropped progress): the store has
+    // them, so resynchronise rather than make the client notice.
+    // Once per hole: a store behind the bus must not make us loop on snapshots.
+    if (snapshot_sent_ && event->seq > last_seq_ + 1 && event->seq > gap_refreshed_at_) {
+      gap_refreshed_at_ = event->seq;
+      refresh();
+    }
     if (!snapshot_sent_) {
       // Bounded like the send queue: a job cannot outrun a snapshot read by a megabyte.
       buffered_bytes_ += event->payload->size();
@@ -250,6 +284,9 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   bool closing_ = false;
   bool joined_ = false;
   bool snapshot_sent_ = false;
+  bool loading_ = false;  // a snapshot read is in flight
+  bool reload_ = false;   // another read is due once it lands
+  std::uint64_t gap_refreshed_at_ = 0;
 };
 
 }  // namespace

@@ -3,8 +3,10 @@
 /// manager reaches it through deliver()/shutdown(), which post there. It registers with the
 /// manager before reading the snapshot and buffers what arrives meanwhile, then sends
 /// `connected` and only events with seq > snapshot.seq: no gap and no duplicate at any join
-/// time (DESIGN.md §3). One write in flight; the queue behind it is bounded in bytes and a
-/// session over the bound is closed with 1008.
+/// time (DESIGN.md §3). When the bus may have lost events (it reconnected, or a seq gap shows
+/// it), the session does the same again: a fresh `connected` from the store, then seq > its seq.
+/// One write in flight; the queue behind it is bounded in bytes and a session over the bound is
+/// closed with 1008.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
@@ -14,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "common/close_codes.hpp"
 #include "common/http/connection_slot.hpp"
 #include "common/http/types.hpp"
 #include "common/metrics.hpp"
@@ -28,12 +31,6 @@ struct LiveConfig {
   std::chrono::seconds handshake_timeout{10};
   std::size_t max_message_bytes = 4096;
 };
-
-namespace close_code {
-inline constexpr std::uint16_t normal = 1000, going_away = 1001, policy = 1008,
-                               internal_error = 1011, unauthorized = 4001, forbidden = 4003,
-                               not_found = 4004;
-}
 
 /// Reads a job's snapshot off the I/O threads; calls back with nullopt when the tenant has no
 /// such job, or throws-into-callback as an exception_ptr when the store failed.

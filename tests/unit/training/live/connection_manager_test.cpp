@@ -70,3 +70,26 @@ TEST(ConnectionManager, ShutdownClosesEveryoneAndRefusesNewcomers) {
   EXPECT_EQ(b->closed_with, 1001);
   EXPECT_FALSE(m.join("j1", std::make_shared<RecordingSink>()));
 }
+
+TEST(ConnectionManager, ResnapshotAllAsksEveryLiveSessionOfEveryJob) {
+  struct ResyncSink : RecordingSink {
+    int resnapshots = 0;
+    void resnapshot() override { ++resnapshots; }
+  };
+  ConnectionManager m;
+  auto a = std::make_shared<ResyncSink>();
+  auto b = std::make_shared<ResyncSink>();
+  auto gone = std::make_shared<ResyncSink>();
+  auto left = std::make_shared<ResyncSink>();
+  m.join("job-1", a);
+  m.join("job-2", b);
+  m.join("job-2", gone);
+  m.join("job-2", left);
+  m.leave("job-2", left.get());
+  gone.reset();
+  EXPECT_EQ(m.resnapshot_all(), 2u);
+  EXPECT_EQ(a->resnapshots, 1);
+  EXPECT_EQ(b->resnapshots, 1);
+  EXPECT_EQ(left->resnapshots, 0);
+  EXPECT_TRUE(a->seqs.empty());
+}
