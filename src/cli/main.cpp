@@ -10,11 +10,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "levain 0.1.0");
   levain::cli::Runner run;
   levain::cli::add_training_command(app, run);
+  levain::cli::add_gateway_command(app, run);
   levain::cli::add_demo_command(app, run);
   levain::cli::add_demo_data_command(app, run);
   levain::cli::add_token_command(app, run);
   levain::cli::add_train_command(app, run);
   levain::cli::add_watch_command(app, run);
+  levain::cli::add_bench_command(app, run);
+  levain::cli::add_backtest_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

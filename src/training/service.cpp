@@ -7,8 +7,9 @@
 #include <thread>
 
 #include "bus/in_process_bus.hpp"
+#include "bus/rabbitmq_bus.hpp"
 #include "training/live/bridge.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "training/store/open_store.hpp"
 
 namespace levain::training {
 
@@ -16,24 +17,35 @@ namespace net = boost::asio;
 
 struct TrainingService::Parts {
   explicit Parts(ServiceConfig c)
-      : config(std::move(c)),
+      : config(with_replica_defaults(std::move(c))),
         verifier(config.auth),
-        store(open_store(config.data_dir)),
-        bridge(bus, manager, metrics),
-        runner(*store, bus, metrics, config.runner),
-        api(config.api, verifier, *store, bus, runner, manager, config.live, metrics),
+        store(open_store(config.database_url, config.data_dir)),
+        bus(make_bus(config.amqp, metrics)),
+        bridge(*bus, manager, metrics),
+        runner(*store, *bus, metrics, config.runner),
+        api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
         server(ioc, api, config.http, metrics) {}
 
-  static std::unique_ptr<Store> open_store(const std::string& dir) {
-    std::filesystem::create_directories(dir);
-    return std::make_unique<SqliteStore>((std::filesystem::path(dir) / "levain.db").string());
+  // The embedded store belongs to one process, so its runner keeps one replica id across
+  // restarts and fails the jobs it was running at once ("interrupted by restart"), instead of
+  // waiting for their leases to run out. Shared stores get a fresh id per process.
+  static ServiceConfig with_replica_defaults(ServiceConfig c) {
+    if (c.database_url.empty() && c.runner.replica_id.empty()) c.runner.replica_id = "embedded";
+    return c;
+  }
+
+  static std::unique_ptr<bus::EventBus> make_bus(const bus::RabbitMqConfig& amqp,
+                                                 common::MetricsRegistry& metrics) {
+    if (amqp.url.empty()) return std::make_unique<bus::InProcessBus>();
+    spdlog::info("event bus: RabbitMQ, exchange {}", amqp.exchange);
+    return std::make_unique<bus::RabbitMqBus>(amqp, metrics);
   }
 
   ServiceConfig config;
   common::MetricsRegistry metrics;
   auth::TokenVerifier verifier;
   std::unique_ptr<Store> store;
-  bus::InProcessBus bus;
+  std::unique_ptr<bus::EventBus> bus;
   ConnectionManager manager;
   Bridge bridge;
   JobRunner runner;
@@ -70,6 +82,8 @@ void TrainingService::stop() {
   // Watchers first, so they hear 1001 (reconnect later) rather than the job's failure; the job's
   // end is in the store for the next snapshot they read.
   p.manager.shutdown_all(1001, "server shutting down");
+  // No more bus events into sessions: a RabbitMQ consumer would keep bringing other replicas'.
+  p.bridge.stop();
   p.runner.shutdown("interrupted: server shutting down");
   // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that
   // does not answer is cut at the deadline.

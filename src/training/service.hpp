@@ -8,6 +8,7 @@
 #include <string>
 
 #include "auth/token.hpp"
+#include "bus/rabbitmq_config.hpp"
 #include "common/http/server.hpp"
 #include "training/api/training_api.hpp"
 #include "training/jobs/runner.hpp"
@@ -19,6 +20,9 @@ struct ServiceConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 8081;
   std::string data_dir = "levain-data";
+  /// Shared PostgreSQL store when set (postgresql://…, several replicas); SQLite in data_dir
+  /// otherwise.
+  std::string database_url;
   auth::VerifierConfig auth;
   unsigned io_threads = 2;
   RunnerConfig runner;
@@ -26,6 +30,8 @@ struct ServiceConfig {
   api::ApiConfig api;
   common::http::ServerLimits http;
   std::chrono::seconds shutdown_grace{5};
+  /// Events over RabbitMQ when amqp.url is set (several replicas); in-process otherwise.
+  bus::RabbitMqConfig amqp;
 };
 
 class TrainingService {

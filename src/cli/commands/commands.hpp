@@ -10,11 +10,14 @@ namespace levain::cli {
 using Runner = std::function<int()>;
 
 void add_training_command(CLI::App& app, Runner& run);
+void add_gateway_command(CLI::App& app, Runner& run);
 void add_demo_command(CLI::App& app, Runner& run);
 void add_demo_data_command(CLI::App& app, Runner& run);
 void add_token_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
 void add_watch_command(CLI::App& app, Runner& run);
+void add_bench_command(CLI::App& app, Runner& run);
+void add_backtest_command(CLI::App& app, Runner& run);
 
 /// Gives every long option of `cmd` the environment variable LEVAIN_<NAME> (dashes to '_').
 void env_from_flags(CLI::App& cmd);

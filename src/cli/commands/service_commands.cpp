@@ -7,9 +7,11 @@
 
 #include "auth/token.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/gateway_options.hpp"
 #include "cli/commands/service_options.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/demo_data.hpp"
+#include "gateway/gateway.hpp"
 
 namespace levain::cli {
 
@@ -25,6 +27,8 @@ namespace {
 
 struct DemoFlags {
   ServiceFlags service;
+  std::string gateway_listen = "127.0.0.1:8080";
+  std::string web_root = "web";
   std::string tenant = "demo-bakery";
   int products = 20;
   int days = 3 * 365;
@@ -48,12 +52,37 @@ void load_demo_data(training::Store& store, const DemoFlags& f) {
 
 }  // namespace
 
+// The gateway of `levain demo`: same token rules as the service, the service as its only
+// replica, the dashboard from --web-root.
+std::unique_ptr<gateway::Gateway> start_demo_gateway(const DemoFlags& f,
+                                                     unsigned short service_port,
+                                                     std::string& url) {
+  GatewayFlags g;
+  g.listen = f.gateway_listen;
+  g.upstreams = "127.0.0.1:" + std::to_string(service_port);
+  g.auth = f.service.auth;
+  g.web_root = f.web_root;
+  g.log_level = f.service.log_level;
+  auto gw = std::make_unique<gateway::Gateway>(to_gateway_config(g));
+  const auto ep = gw->start();
+  url = fmt::format("http://{}:{}", ep.address().to_string(), ep.port());
+  return gw;
+}
+
 void add_demo_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
-      "demo", "Run the training service with demo sales loaded for tenant demo-bakery");
+      "demo",
+      "Run the training service behind the gateway, with demo sales loaded for tenant "
+      "demo-bakery and the dashboard served");
   auto f = std::make_shared<DemoFlags>();
   f->service.data_dir = "levain-data/demo";
+  f->service.listen = "127.0.0.1:0";
   add_service_flags(*cmd, f->service);
+  cmd->add_option("--gateway-listen", f->gateway_listen,
+                  "HOST:PORT of the gateway, the URL to open (the service listens on --listen)")
+      ->capture_default_str();
+  cmd->add_option("--web-root", f->web_root, "Directory of the dashboard's files")
+      ->capture_default_str();
   cmd->add_option("--tenant", f->tenant, "Tenant the demo data belongs to")->capture_default_str();
   cmd->add_option("--products", f->products, "Demo products")
       ->capture_default_str()
@@ -64,35 +93,38 @@ void add_demo_command(CLI::App& app, Runner& run) {
   env_from_flags(*cmd);
   cmd->callback([&run, f] {
     run = [f] {
-      if (f->service.jwt_secret.empty() && f->service.jwt_public_key.empty()) {
-        f->service.jwt_secret = random_secret();
+      if (f->service.auth.jwt_secret.empty() && f->service.auth.jwt_public_key.empty()) {
+        f->service.auth.jwt_secret = random_secret();
       }
-      return run_service(f->service, [f](training::TrainingService& service, unsigned short port) {
-        load_demo_data(service.store(), *f);
-        std::string token;
-        if (f->service.jwt_public_key.empty()) {
-          auth::MintRequest req;
-          req.subject = "demo-manager";
-          req.tenants = {f->tenant};
-          req.roles = {"trainer"};
-          req.ttl = std::chrono::hours(24);
-          req.now = std::chrono::system_clock::now();
-          token = auth::mint_hs256(req, f->service.jwt_secret);
-        }
-        const auto host = f->service.listen.substr(0, f->service.listen.rfind(':'));
-        const auto url = fmt::format("http://{}:{}", host, port);
-        std::cout << fmt::format(
-                         "\nLevain demo is running: {} products of sales history loaded for "
-                         "tenant '{}'.\n\n"
-                         "  Service URL: {}\n  Token (24 h, role trainer): {}\n\n"
-                         "Train and watch it live:\n"
-                         "  levain train --url {} --tenant {} --token $TOKEN demo.csv\n"
-                         "  curl -X POST -H \"Authorization: Bearer $TOKEN\" "
-                         "{}/api/v1/tenants/{}/training/jobs\n"
-                         "Stop with Ctrl-C.\n",
-                         f->products, f->tenant, url, token, url, f->tenant, url, f->tenant)
-                  << std::endl;
-      });
+      std::unique_ptr<gateway::Gateway> gw;
+      const int rc = run_service(
+          f->service, [f, &gw](training::TrainingService& service, unsigned short port) {
+            load_demo_data(service.store(), *f);
+            std::string url;
+            gw = start_demo_gateway(*f, port, url);
+            std::string token;
+            if (f->service.auth.jwt_public_key.empty()) {
+              auth::MintRequest req;
+              req.subject = "demo-manager";
+              req.tenants = {f->tenant};
+              req.roles = {"trainer"};
+              req.ttl = std::chrono::hours(24);
+              req.now = std::chrono::system_clock::now();
+              token = auth::mint_hs256(req, f->service.auth.jwt_secret);
+            }
+            std::cout << fmt::format(
+                             "\nLevain demo is running: {} products of sales history loaded for "
+                             "tenant '{}'.\n\n"
+                             "  Dashboard: {}/#token={}\n\n"
+                             "  Gateway URL: {}\n  Token (24 h, role trainer): {}\n\n"
+                             "Train and watch it live from a terminal:\n"
+                             "  levain train --url {} --tenant {} --token $TOKEN demo.csv\n"
+                             "Stop with Ctrl-C.\n",
+                             f->products, f->tenant, url, token, url, token, url, f->tenant)
+                      << std::endl;
+          });
+      if (gw) gw->stop();
+      return rc;
     };
   });
 }

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "auth/token.hpp"
+#include "bus/amqp_url.hpp"
+#include "training/store/open_store.hpp"
 
 namespace levain::cli {
 
@@ -17,16 +19,7 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
       ->capture_default_str();
   cmd.add_option("--data-dir", f.data_dir, "Directory for the SQLite database")
       ->capture_default_str();
-  cmd.add_option("--jwt-secret", f.jwt_secret, "HS256 shared secret (development)");
-  cmd.add_option("--jwt-public-key", f.jwt_public_key,
-                 "PEM public key file of the identity provider (RS256/ES256)");
-  cmd.add_option("--jwt-alg", f.jwt_alg, "Token algorithm: HS256, RS256 or ES256")
-      ->check(CLI::IsMember({"HS256", "RS256", "ES256"}));
-  cmd.add_option("--jwt-issuer", f.jwt_issuer, "Required `iss` claim, when set");
-  cmd.add_option("--jwt-audience", f.jwt_audience, "Required `aud` claim, when set");
-  cmd.add_option("--jwt-leeway", f.jwt_leeway_s, "Clock skew allowed on exp/nbf/iat, seconds")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 600));
+  add_auth_flags(cmd, f.auth);
   cmd.add_option("--io-threads", f.io_threads, "Network I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -65,53 +58,41 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--max-connections", f.max_connections, "Open connections accepted at once")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 22));
+  cmd.add_option("--amqp-url", f.amqp_url,
+                 "RabbitMQ event bus for several replicas, amqp://user:pass@host:port/vhost "
+                 "(default: in-process, one replica)");
+  cmd.add_option("--amqp-outbox-limit", f.amqp_outbox_limit,
+                 "Events kept while the broker is away; past it progress events are dropped")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+  cmd.add_option("--amqp-heartbeat", f.amqp_heartbeat_s,
+                 "AMQP heartbeat seconds (a silent broker is dropped after two); 0 turns it off")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 600));
+  cmd.add_option("--database-url", f.database_url,
+                 "PostgreSQL shared by several replicas, postgresql://user:pass@host:port/db "
+                 "(default: SQLite in --data-dir, one replica)");
+  cmd.add_option("--job-lease-ms", f.job_lease_ms,
+                 "How long a job stays this replica's without a heartbeat; the jobs of a replica "
+                 "that died are ended after it (renewed every third of it)")
+      ->capture_default_str()
+      ->check(CLI::Range(300, 3600000));
   cmd.add_option("--log-level", f.log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
 
-namespace {
-
-std::pair<std::string, unsigned short> split_listen(const std::string& listen) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    throw CLI::ValidationError("--listen", "expected HOST:PORT, e.g. 127.0.0.1:8081");
-  }
-  try {
-    std::size_t used = 0;
-    const auto port = std::stoul(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || port > 65535) throw std::out_of_range("port");
-    return {listen.substr(0, colon), static_cast<unsigned short>(port)};
-  } catch (const std::exception&) {
-    throw CLI::ValidationError("--listen", "port must be a number from 0 to 65535");
-  }
-}
-
-}  // namespace
-
 training::ServiceConfig to_service_config(const ServiceFlags& f) {
   training::ServiceConfig c;
-  std::tie(c.host, c.port) = split_listen(f.listen);
+  std::tie(c.host, c.port) = split_host_port("--listen", f.listen);
   c.data_dir = f.data_dir;
-  if (!f.jwt_public_key.empty()) {
-    if (f.jwt_alg.empty() || f.jwt_alg == "HS256") {
-      throw CLI::ValidationError("--jwt-alg", "--jwt-public-key needs --jwt-alg RS256 or ES256");
-    }
-    c.auth.algorithm = *auth::parse_algorithm(f.jwt_alg);
-    c.auth.key = auth::read_key_file(f.jwt_public_key);
-  } else if (!f.jwt_secret.empty()) {
-    if (!f.jwt_alg.empty() && f.jwt_alg != "HS256") {
-      throw CLI::ValidationError("--jwt-alg", "--jwt-secret is for HS256; use --jwt-public-key");
-    }
-    c.auth.algorithm = auth::Algorithm::HS256;
-    c.auth.key = f.jwt_secret;
-  } else {
-    throw CLI::ValidationError("--jwt-secret",
-                               "tokens must be verifiable: give --jwt-secret or --jwt-public-key");
+  if (!f.database_url.empty() && !training::is_postgres_url(f.database_url)) {
+    throw CLI::ValidationError("--database-url",
+                               "expected postgresql://user:password@host:port/database");
   }
-  c.auth.issuer = f.jwt_issuer;
-  c.auth.audience = f.jwt_audience;
-  c.auth.leeway = std::chrono::seconds(f.jwt_leeway_s);
+  c.database_url = f.database_url;
+  c.runner.lease = std::chrono::milliseconds(f.job_lease_ms);
+  c.auth = to_verifier_config(f.auth);
   c.io_threads = f.io_threads;
   c.runner.train_threads =
       f.train_threads ? f.train_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -124,6 +105,16 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
   c.http.max_header_bytes = f.max_header_bytes;
   c.http.header_timeout = std::chrono::seconds(f.header_timeout_s);
   c.http.max_connections = f.max_connections;
+  if (!f.amqp_url.empty()) {
+    try {
+      bus::parse_amqp_url(f.amqp_url);
+    } catch (const std::invalid_argument& e) {
+      throw CLI::ValidationError("--amqp-url", e.what());
+    }
+    c.amqp.url = f.amqp_url;
+    c.amqp.outbox_limit = f.amqp_outbox_limit;
+    c.amqp.heartbeat = std::chrono::seconds(f.amqp_heartbeat_s);
+  }
   return c;
 }
 

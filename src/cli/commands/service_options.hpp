@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/commands/common_flags.hpp"
 #include "training/service.hpp"
 
 namespace levain::cli {
@@ -12,12 +13,7 @@ namespace levain::cli {
 struct ServiceFlags {
   std::string listen = "127.0.0.1:8081";
   std::string data_dir = "levain-data";
-  std::string jwt_secret;
-  std::string jwt_public_key;
-  std::string jwt_alg;
-  std::string jwt_issuer;
-  std::string jwt_audience;
-  int jwt_leeway_s = 30;
+  AuthFlags auth;
   unsigned io_threads = 2;
   unsigned train_threads = 0;  // 0: one per core
   unsigned max_concurrent_jobs = 2;
@@ -30,6 +26,11 @@ struct ServiceFlags {
   int header_timeout_s = 10;
   std::size_t max_connections = 10000;
   std::string log_level = "info";
+  std::string amqp_url;  // empty: the in-process bus
+  std::string database_url;  // empty: SQLite in data_dir
+  int job_lease_ms = 15000;
+  std::size_t amqp_outbox_limit = 10000;
+  int amqp_heartbeat_s = 10;
 };
 
 void add_service_flags(CLI::App& cmd, ServiceFlags& flags);

@@ -5,6 +5,7 @@
 
 #include "forecast/csv.hpp"
 #include "forecast/dates.hpp"
+#include "forecast/holidays.hpp"
 #include "training/api/training_api.hpp"
 #include "training/jobs/job_json.hpp"
 
@@ -31,6 +32,19 @@ int int_param(const RouteMatch& route, const std::string& name, int fallback, in
   return v;
 }
 
+// A calendar holds a few dozen days a year; 20,000 rows is centuries of them.
+constexpr forecast::CsvLimits kHolidayLimits{.max_rows = 20'000};
+
+boost::json::object rejection_body(std::size_t accepted, std::size_t rejected_total,
+                                   const std::vector<forecast::CsvRejection>& rejected) {
+  boost::json::array errors;
+  for (const auto& r : rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
+  return {{"accepted", accepted},
+          {"rejected", rejected_total},
+          {"errors", std::move(errors)},
+          {"errors_truncated", rejected_total > rejected.size()}};
+}
+
 }  // namespace
 
 Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) {
@@ -39,14 +53,9 @@ Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) 
   if (!parsed.fatal_error.empty()) {
     throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
   }
-  boost::json::array errors;
-  for (const auto& r : parsed.rejected) errors.push_back({{"line", r.line}, {"reason", r.reason}});
-  boost::json::object body{{"accepted", parsed.rows.size()},
-                           {"rejected", parsed.rejected_total},
-                           {"inserted", 0},
-                           {"updated", 0},
-                           {"errors", std::move(errors)},
-                           {"errors_truncated", parsed.rejected_total > parsed.rejected.size()}};
+  auto body = rejection_body(parsed.rows.size(), parsed.rejected_total, parsed.rejected);
+  body["inserted"] = 0;
+  body["updated"] = 0;
   if (parsed.rows.empty()) {
     throw ApiError(Status::unprocessable_entity, "invalid_csv",
                    "every row was rejected; nothing was stored", std::move(body));
@@ -190,6 +199,35 @@ Response TrainingApi::models(const Request& req, const RouteMatch& route) {
   boost::json::array out;
   for (const auto& m : store_.list_models(route.tenant)) out.push_back(to_json(m));
   return common::http::json_response(Status::ok, {{"models", std::move(out)}});
+}
+
+Response TrainingApi::put_holidays(const Request& req, const RouteMatch& route) {
+  authorize(req, route, /*needs_trainer=*/true);
+  const auto parsed = forecast::parse_holiday_csv(req.body(), kHolidayLimits);
+  if (!parsed.fatal_error.empty()) {
+    throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
+  }
+  auto body = rejection_body(parsed.accepted, parsed.rejected_total, parsed.rejected);
+  if (parsed.accepted == 0) {
+    throw ApiError(Status::unprocessable_entity, "invalid_csv",
+                   "every row was rejected; the calendar was not changed", std::move(body));
+  }
+  std::vector<HolidayRow> rows;
+  for (auto& h : parsed.calendar.entries()) rows.push_back({h.date, std::move(h.name)});
+  store_.replace_holidays(route.tenant, rows);
+  body["stored"] = rows.size();  // distinct (date, holiday) pairs
+  return common::http::json_response(Status::ok, body);
+}
+
+Response TrainingApi::get_holidays(const Request& req, const RouteMatch& route) {
+  authorize(req, route, false);
+  boost::json::array out;
+  for (const auto& h : store_.load_holidays(route.tenant)) {
+    out.push_back({{"date", forecast::format_iso_date(h.date)}, {"holiday", h.name}});
+  }
+  return common::http::json_response(
+      Status::ok, {{"holidays", std::move(out)},
+                   {"builtin", "Spain's national holidays are always added to this calendar"}});
 }
 
 }  // namespace levain::training::api

@@ -3,19 +3,13 @@
 #include <boost/url/parse.hpp>
 #include <vector>
 
+#include "common/ids.hpp"
+
 namespace levain::training::api {
 
 namespace http = boost::beast::http;
 
-bool valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return id != "." && id != "..";
-}
+bool valid_id(std::string_view id) { return common::valid_id(id); }
 
 namespace {
 
@@ -79,6 +73,10 @@ RouteMatch match_route(http::verb method, std::string_view target) {
   if (n == 5 && seg[4] == "models") {
     m.route = Route::models;
     return with_method(std::move(m), method, {V::get});
+  }
+  if (n == 5 && seg[4] == "holidays") {
+    m.route = Route::holidays;
+    return with_method(std::move(m), method, {V::get, V::put});
   }
   if (n < 6 || seg[4] != "training" || seg[5] != "jobs") {
     m.tenant.clear();

@@ -20,6 +20,7 @@ enum class Route {
   job_live,    // GET + WebSocket upgrade
   forecasts,   // GET
   models,      // GET
+  holidays,    // GET list, PUT replace (CSV date,holiday)
   not_found,
   bad_target,  // unparseable target or an invalid tenant/job id
 };

@@ -83,6 +83,11 @@ void TrainingApi::handle(Request&& request, common::http::Responder respond) {
     } else if (code >= 400) {
       errors_4xx_.inc();
     }
+    // The gateway's id (or the client's, or a fresh one) ties the two hops' logs together.
+    const auto id = common::http::request_id_of(request);
+    spdlog::info("request {}: {} {} -> {}", id, std::string(request.method_string()),
+                 std::string(request.target().substr(0, 200)), code);
+    res.set("X-Request-Id", id);
     if (request.method() == boost::beast::http::verb::head) res.body().clear();
     respond(std::move(res));
   });
@@ -119,6 +124,8 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
       return forecasts(req, route);
     case Route::models:
       return models(req, route);
+    case Route::holidays:
+      return req.method() == verb::put ? put_holidays(req, route) : get_holidays(req, route);
     case Route::job_live:
       throw ApiError(Status::upgrade_required, "upgrade_required",
                      "this endpoint speaks WebSocket only");

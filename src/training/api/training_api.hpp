@@ -55,6 +55,8 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response cancel_job(const common::http::Request& req, const RouteMatch& route);
   common::http::Response forecasts(const common::http::Request& req, const RouteMatch& route);
   common::http::Response models(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response put_holidays(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response get_holidays(const common::http::Request& req, const RouteMatch& route);
 
   ApiConfig config_;
   const auth::TokenVerifier& verifier_;
