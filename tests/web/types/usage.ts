@@ -1,0 +1,47 @@
+// Compiled (not run) by types.test.js: the published .d.ts files describe the API as documented.
+import {
+  LevainError, describeClose, getForecasts, listJobs, readTokenClaims, startTraining, uploadSales,
+  watchTraining, type CloseInfo, type TrainingState, type WebSocketConstructor,
+} from '../../../web/client/levain-client.js';
+import { useTrainingProgress } from '../../../web/client/react.js';
+
+declare const WS: WebSocketConstructor;
+const base = { baseUrl: 'http://127.0.0.1:8080', tenantId: 'bakery-a', token: 't' };
+
+const handle = watchTraining({
+  ...base, jobId: 'j', WebSocket: WS, reconnect: { initialBackoffMs: 100 }, pingIntervalMs: 0,
+  onUpdate(s: TrainingState) {
+    const pct: number = s.progress;
+    const names: string[] = s.products.map((p) => `${p.name} ${p.metrics.mape ?? '-'} ${p.fallback}`);
+    if (s.connection === 'reconnecting' && s.summary) void [pct, names, s.summary.failedTrainings];
+  },
+  onClose(info: CloseInfo) {
+    const text: string = info.code === 1000 ? info.state.status : info.message;
+    void text;
+  },
+});
+handle.close();
+
+async function flow(): Promise<number> {
+  const up = await uploadSales({ ...base, csv: 'date,product,quantity\n' });
+  const lines: number[] = up.errors.map((e) => e.line);
+  const job = await startTraining({ ...base, horizonDays: 14 });
+  const jobs = await listJobs({ ...base, limit: 5 });
+  const fc = await getForecasts({ ...base, product: 'Baguette' });
+  return lines.length + job.job_id.length + jobs[0].progress + fc.points[0].yhat_upper;
+}
+
+try {
+  void flow();
+} catch (e) {
+  if (e instanceof LevainError && e.kind === 'csv_rejected') void e.rejectedRows[0].line;
+}
+const claims = readTokenClaims('a.b.c');
+const tenants: readonly string[] = claims.tenants;
+void [tenants, describeClose(4001, 'expired')];
+
+const { state, closeInfo } = useTrainingProgress({ ...base, jobId: 'j' });
+void [state?.progress, closeInfo?.code];
+
+// @ts-expect-error jobId is required
+watchTraining({ ...base });

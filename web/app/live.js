@@ -1,0 +1,143 @@
+// The live view of one job: progress bar, step, "N of M products", the per-product table, the
+// connection indicator and the final summary, all drawn from watchTraining's state.
+
+import { describeClose, describeJobEnd, watchTraining } from '../client/levain-client.js';
+import { byId, el, formatDuration, formatNumber } from './dom.js';
+
+const CONNECTION_TEXT = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' };
+
+export class LiveView {
+  /** ctx: { auth(), errors: ErrorArea, onEnded(state), onRefused(info) } */
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.handle = null;
+    this.rows = new Map(); // product name -> {row: <tr>, product} (the product object it shows)
+    this.bar = byId('progress');
+    this.fill = byId('progress-fill');
+    this.percent = byId('percent');
+    this.step = byId('step');
+    this.count = byId('count');
+    this.table = byId('products');
+    this.summary = byId('summary');
+    this.conn = document.querySelector('[data-testid="connection-status"]');
+    this.jobLabel = byId('job-label');
+  }
+
+  get jobId() {
+    return this.handle ? this.watchedJob : '';
+  }
+
+  watch(jobId) {
+    this.stop();
+    this.#resetView();
+    this.watchedJob = jobId;
+    this.jobLabel.textContent = `Job ${jobId}`;
+    this.jobLabel.dataset.jobId = jobId;
+    const { baseUrl, token, tenantId } = this.ctx.auth();
+    this.handle = watchTraining({
+      baseUrl,
+      token,
+      tenantId,
+      jobId,
+      onUpdate: (state) => this.render(state),
+      onClose: (info) => this.#closed(info),
+    });
+  }
+
+  stop() {
+    const h = this.handle;
+    this.handle = null;
+    h?.close();
+  }
+
+  render(state) {
+    // Back live: a "server cannot be reached" message is no longer true.
+    if (state.connection === 'live') this.ctx.errors.clearKind('unreachable');
+    this.#renderConnection(state.connection, state.reconnectAttempt);
+    const p = Math.round(state.progress);
+    this.bar.setAttribute('aria-valuenow', String(p));
+    this.bar.setAttribute('aria-valuetext', `${p}%${state.currentStep ? `, ${state.currentStep}` : ''}`);
+    this.bar.dataset.status = state.status;
+    this.fill.style.width = `${p}%`;
+    this.percent.textContent = `${p}%`;
+    this.step.textContent = state.currentStep || statusWord(state.status);
+    this.count.textContent = `${state.productsCompleted} of ${state.totalProducts} products`;
+    for (const product of state.products) this.#renderRow(product);
+    if (state.summary) this.#renderSummary(state);
+  }
+
+  #closed(info) {
+    this.render(info.state);
+    if (info.byClient) return;
+    const short = info.code === 1000 ? (info.reason || 'job ended') : (info.reason || `code ${info.code}`);
+    this.conn.dataset.state = 'closed';
+    this.conn.dataset.code = String(info.code);
+    this.conn.textContent = `closed: ${short}`;
+    const endMessage = describeJobEnd(info.state);
+    if (info.code === 1000 && endMessage) this.ctx.errors.show(endMessage);
+    else if (info.code !== 1000) {
+      this.ctx.errors.show(describeClose(info.code, info.reason));
+      this.ctx.onRefused(info);
+    }
+    this.handle = null;
+    this.ctx.onEnded(info.state);
+  }
+
+  #resetView() {
+    this.rows.clear();
+    this.table.replaceChildren();
+    this.summary.hidden = true;
+    this.summary.replaceChildren();
+    this.render({ connection: 'connecting', reconnectAttempt: 0, progress: 0, currentStep: '',
+      status: 'unknown', productsCompleted: 0, totalProducts: 0, products: [], summary: null });
+  }
+
+  #renderConnection(connection, attempt) {
+    if (!this.handle && connection !== 'connecting') return; // #closed draws the final text
+    this.conn.dataset.state = connection;
+    delete this.conn.dataset.code;
+    let text = CONNECTION_TEXT[connection] ?? connection;
+    if (connection === 'reconnecting' && attempt >= 3) text += ` (server unreachable, attempt ${attempt})`;
+    this.conn.textContent = text;
+  }
+
+  #renderRow(p) {
+    const existing = this.rows.get(p.name);
+    if (existing?.product === p) return; // unchanged: a long job must not redraw every row per event
+    const cells = [
+      el('td', {}, p.name),
+      el('td', { class: `st-${p.status}`, title: p.error ?? '' },
+        p.status === 'failed' && p.error ? `failed: ${p.error}` : p.status),
+      el('td', {}, p.model ?? '—'),
+      el('td', { class: 'num' }, Number.isFinite(p.metrics.mape) ? `${formatNumber(p.metrics.mape)}%` : '—'),
+      el('td', { class: 'num' }, formatNumber(p.metrics.mase, 2)),
+      el('td', { title: p.fallbackReason ?? '' }, p.fallback ? 'yes (seasonal naive)' : 'no'),
+    ];
+    if (existing) {
+      existing.row.replaceChildren(...cells);
+      existing.row.dataset.status = p.status;
+      existing.product = p;
+      return;
+    }
+    const row = el('tr', { 'data-testid': 'product-row', 'data-product': p.name, 'data-status': p.status }, ...cells);
+    this.rows.set(p.name, { row, product: p });
+    this.table.append(row);
+  }
+
+  #renderSummary(state) {
+    const s = state.summary;
+    const bad = state.status !== 'completed';
+    const what = bad ? describeJobEnd(state) : 'Training completed.';
+    this.summary.className = `summary${bad ? ' bad' : ''}`;
+    this.summary.dataset.status = state.status;
+    this.summary.replaceChildren(el('strong', {}, what), ' ',
+      `${s.successfulTrainings} products trained, ${s.failedTrainings} failed` +
+      (s.totalDurationSeconds !== null ? `, in ${formatDuration(s.totalDurationSeconds)}.` : '.'));
+    this.summary.hidden = false;
+  }
+}
+
+function statusWord(status) {
+  return { pending: 'Waiting to start', running: 'Running', completed: 'Completed', failed: 'Failed',
+    cancelled: 'Cancelled' }[status] ?? '';
+}

@@ -1,0 +1,235 @@
+// Types of Levain's JavaScript client (levain-client.js). Contract: docs/live-protocol.md.
+
+export type JobStatus = 'unknown' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+export interface ProductMetrics {
+  mae?: number | null;
+  rmse?: number | null;
+  mape?: number | null;
+  smape?: number | null;
+  mase?: number | null;
+}
+
+/** One finished product, from the snapshot or a `product_completed` event. */
+export interface ProductResult {
+  readonly name: string;
+  readonly status: 'succeeded' | 'failed' | string;
+  readonly model: string | null;
+  /** True when seasonal naive was kept because the model did not beat it. */
+  readonly fallback: boolean;
+  readonly fallbackReason: string | null;
+  readonly metrics: Readonly<ProductMetrics>;
+  readonly error: string | null;
+}
+
+export interface TrainingSummary {
+  readonly successfulTrainings: number;
+  readonly failedTrainings: number;
+  readonly totalDurationSeconds: number | null;
+}
+
+/** A job's state: the snapshot folded with every event since, as one immutable object. */
+export interface TrainingState {
+  readonly tenantId: string;
+  readonly jobId: string;
+  readonly status: JobStatus;
+  /** 0–100; never decreases. */
+  readonly progress: number;
+  /** The last event folded in (0 before the first). */
+  readonly seq: number;
+  readonly totalProducts: number;
+  readonly productsCompleted: number;
+  readonly currentStep: string;
+  readonly stepDetails: string;
+  /** Finished products in completion order. */
+  readonly products: readonly ProductResult[];
+  /** The server's reason when the job failed. */
+  readonly error: string | null;
+  /** Set once the job ended. */
+  readonly summary: TrainingSummary | null;
+  readonly lastEventType: string | null;
+  readonly lastEventTimestamp: string | null;
+  readonly hasSnapshot: boolean;
+  readonly connection: ConnectionStatus;
+  /** Connections opened after the first. */
+  readonly reconnects: number;
+  /** Consecutive connection attempts without a snapshot (0 when live). */
+  readonly reconnectAttempt: number;
+}
+
+export interface CloseInfo {
+  /** 1000 job ended; 4001 token; 4003 tenant not granted; 4004 no such job; 1006 unreachable. */
+  readonly code: number;
+  readonly reason: string;
+  /** True when close() ended the watch. */
+  readonly byClient: boolean;
+  /** A sentence for a person. */
+  readonly message: string;
+  readonly state: TrainingState;
+}
+
+/** The subset of the WHATWG WebSocket the client uses (browsers, Node 22+, or `ws`). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+export interface ReconnectOptions {
+  /** First delay; doubles per attempt (default 250 ms). */
+  initialBackoffMs?: number;
+  /** Cap on the delay (default 10 000 ms). */
+  maxBackoffMs?: number;
+  /** Consecutive attempts without a snapshot before giving up with 1006 (default 30). */
+  maxReconnectAttempts?: number;
+}
+
+export interface WatchOptions {
+  /** e.g. "https://levain.example"; in a browser "" or omitted means the page's origin. */
+  baseUrl?: string;
+  tenantId: string;
+  jobId: string;
+  token: string;
+  /** Called with a new state object on every change (events and connection status). */
+  onUpdate?: (state: TrainingState) => void;
+  /** Called once, when the watch ends for good. */
+  onClose?: (info: CloseInfo) => void;
+  /** Required where there is no global WebSocket (Node 20): e.g. `import WebSocket from 'ws'`. */
+  WebSocket?: WebSocketConstructor;
+  reconnect?: ReconnectOptions;
+  /** Period of the `{"type":"ping"}` heartbeat; silence for 2.5 periods reconnects. 0 turns it off. */
+  pingIntervalMs?: number;
+  /** Jitter source in [0, 1) (tests). */
+  random?: () => number;
+}
+
+export interface WatchHandle {
+  /** Ends the watch: closes the socket with 1000, cancels any pending reconnect. */
+  close(): void;
+  readonly state: TrainingState;
+}
+
+export function watchTraining(options: WatchOptions): WatchHandle;
+/** The delay before reconnect attempt `attempt` (0-based): exponential, capped, with jitter. */
+export function backoffDelay(
+  attempt: number,
+  cfg: Required<Pick<ReconnectOptions, 'initialBackoffMs' | 'maxBackoffMs'>>,
+  random?: () => number,
+): number;
+
+export type FoldOutcome = 'applied' | 'duplicate' | 'gap' | 'ignored' | 'malformed';
+/** The folding logic alone, without a socket. */
+export class TrainingFold {
+  constructor(tenantId?: string, jobId?: string);
+  readonly terminal: boolean;
+  problem: string;
+  apply(message: unknown): FoldOutcome;
+  view(): Omit<TrainingState, 'connection' | 'reconnects' | 'reconnectAttempt'>;
+}
+export function isTerminalStatus(status: string): boolean;
+
+export type ErrorKind =
+  | 'expired_token' | 'unauthorized' | 'forbidden' | 'not_found' | 'csv_rejected' | 'conflict'
+  | 'invalid' | 'server' | 'unreachable' | 'protocol';
+
+export class LevainError extends Error {
+  constructor(init: {
+    kind: ErrorKind;
+    message: string;
+    status?: number;
+    code?: string;
+    body?: unknown;
+    tenantId?: string;
+  });
+  readonly kind: ErrorKind;
+  /** HTTP status; 0 when the server was not reached. */
+  readonly status: number;
+  /** The server's error code, e.g. "invalid_csv". */
+  readonly code: string;
+  /** The whole error body (for a rejected CSV: accepted, rejected, errors, …). */
+  readonly body: unknown;
+  readonly tenantId: string;
+  readonly rejectedRows: ReadonlyArray<{ line: number; reason: string }>;
+  readonly userMessage: string;
+}
+
+export interface RestOptions {
+  baseUrl?: string;
+  token: string;
+  tenantId: string;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Default 60 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface UploadResult {
+  accepted: number;
+  rejected: number;
+  inserted: number;
+  updated: number;
+  errors: Array<{ line: number; reason: string }>;
+  errors_truncated: boolean;
+}
+export interface StartResult { job_id: string; status: string; live_url: string }
+/** A job as GET …/training/jobs/{id} returns it (snake_case, as on the wire). */
+export interface JobRecord {
+  job_id: string;
+  tenant_id: string;
+  status: JobStatus;
+  progress: number;
+  seq: number;
+  total_products: number;
+  products_completed: number;
+  horizon_days: number;
+  current_step: string;
+  error?: string;
+  requested_products: string[];
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  products: Array<Record<string, unknown>>;
+}
+export interface ForecastPoint { date: string; yhat: number; yhat_lower: number; yhat_upper: number }
+export interface Forecasts {
+  product: string;
+  model: string;
+  fallback: boolean;
+  job_id: string;
+  metrics: ProductMetrics;
+  points: ForecastPoint[];
+  /** Recent observed sales, when the server provides them. */
+  history?: Array<{ date: string; quantity: number }>;
+}
+
+export function uploadSales(options: RestOptions & { csv: string | Blob | ArrayBuffer | Uint8Array }): Promise<UploadResult>;
+export function startTraining(options: RestOptions & { products?: string[]; horizonDays?: number }): Promise<StartResult>;
+export function listJobs(options: RestOptions & { limit?: number }): Promise<JobRecord[]>;
+export function getJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
+export function cancelJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
+export function getForecasts(options: RestOptions & { product: string; days?: number }): Promise<Forecasts>;
+export function listModels(options: RestOptions): Promise<Array<Record<string, unknown>>>;
+
+export function describeError(err: unknown): string;
+export function describeClose(code: number, reason?: string): string;
+export function describeJobEnd(state: Pick<TrainingState, 'status' | 'error'>): string;
+export function closeAction(code: number): 'finish' | 'stop' | 'reconnect';
+
+export interface TokenClaims {
+  readonly sub?: string;
+  readonly tenants: readonly string[];
+  readonly roles: readonly string[];
+  readonly exp: number | null;
+  readonly [claim: string]: unknown;
+}
+export function readTokenClaims(token: string): TokenClaims;
+export function tokenExpired(claims: TokenClaims, nowMs?: number): boolean;
+
+export function apiUrl(baseUrl: string | undefined, path: string, query?: Record<string, unknown>): string;
+export function liveUrl(baseUrl: string | undefined, tenantId: string, jobId: string, token: string): string;

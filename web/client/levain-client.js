@@ -1,0 +1,10 @@
+// Levain's JavaScript client: live training progress over WebSocket and small REST helpers.
+// An ES module for browsers and Node 20+ (pass a WebSocket implementation in Node, e.g. `ws`).
+// Types: levain-client.d.ts. Contract: docs/live-protocol.md; usage: docs/client.md.
+
+export { watchTraining, backoffDelay } from './watch.js';
+export { TrainingFold, isTerminalStatus } from './fold.js';
+export { uploadSales, startTraining, listJobs, getJob, cancelJob, getForecasts, listModels } from './rest.js';
+export { LevainError, describeError, describeClose, describeJobEnd, closeAction } from './messages.js';
+export { readTokenClaims, tokenExpired } from './token.js';
+export { apiUrl, liveUrl } from './urls.js';

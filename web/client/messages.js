@@ -1,0 +1,97 @@
+// What each failure means for a person, in one place: close codes of the live protocol and the
+// REST error kinds, each turned into a sentence that says what happened and what to do.
+
+/** What a watcher does after a close code: 'finish' (1000), 'stop' (4xxx), 'reconnect' (other). */
+export function closeAction(code) {
+  if (code === 1000) return 'finish';
+  if (code >= 4000 && code <= 4999) return 'stop';
+  return 'reconnect';
+}
+
+const EXPIRED = /expired/i;
+
+export function describeClose(code, reason = '') {
+  const why = reason ? ` (${reason})` : '';
+  switch (code) {
+    case 1000:
+      return reason ? `The job has ended: ${reason}.` : 'The job has ended.';
+    case 4001:
+      return EXPIRED.test(reason)
+        ? 'Your token has expired. Paste a new token to sign in again.'
+        : `The server rejected your token${why}. Paste a valid token to sign in again.`;
+    case 4003:
+      return 'Your token does not give access to this bakery. Ask for a token that includes it.';
+    case 4004:
+      return 'This training job does not exist for this bakery.';
+    case 1006:
+      return /unreachable/.test(reason)
+        ? 'The server cannot be reached. Check your connection and reload the page.'
+        : `The connection dropped${why}.`;
+    default:
+      return `The live connection closed with code ${code}${why}.`;
+  }
+}
+
+/** An error from a REST call: `kind` for programs, `message` from the server, `userMessage`. */
+export class LevainError extends Error {
+  constructor({ kind, status = 0, code = '', message, body = null, tenantId = '' }) {
+    super(message);
+    this.name = 'LevainError';
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+    this.body = body;
+    this.tenantId = tenantId;
+  }
+
+  /** Rejected CSV rows as [{line, reason}] when the server listed them, else []. */
+  get rejectedRows() {
+    return Array.isArray(this.body?.errors) ? this.body.errors : [];
+  }
+
+  get userMessage() {
+    return describeError(this);
+  }
+}
+
+export function kindFor(status, code, message) {
+  if (status === 401) return EXPIRED.test(message) ? 'expired_token' : 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (code === 'invalid_csv') return 'csv_rejected';
+  if (status === 409) return 'conflict';
+  if (status >= 500) return 'server';
+  return 'invalid';
+}
+
+export function describeError(err) {
+  if (!(err instanceof LevainError)) return String(err?.message ?? err);
+  const bakery = err.tenantId ? ` "${err.tenantId}"` : '';
+  switch (err.kind) {
+    case 'expired_token':
+      return 'Your token has expired. Paste a new token to sign in again.';
+    case 'unauthorized':
+      return `The server rejected your token: ${err.message}. Paste a valid token to sign in again.`;
+    case 'forbidden':
+      return /trainer/.test(err.message)
+        ? 'Your token may watch this bakery but not train: it lacks the "trainer" role.'
+        : `Your token does not give access to the bakery${bakery}. Ask for a token that includes it.`;
+    case 'unreachable':
+      return `The server cannot be reached (${err.message}). Check your connection and try again.`;
+    case 'csv_rejected':
+      return `The CSV was rejected: ${err.message}.`;
+    case 'not_found':
+      return `Not found: ${err.message}.`;
+    case 'server':
+      return `The server failed (${err.status}): ${err.message}. Try again later.`;
+    default:
+      return `The request was refused: ${err.message}.`;
+  }
+}
+
+/** The message for a job that ended badly, with the server's own reason. */
+export function describeJobEnd(state) {
+  if (state.status === 'failed') return `Training failed: ${state.error ?? 'no reason given'}.`;
+  if (state.status === 'cancelled') return `Training was cancelled${state.error ? ` (${state.error})` : ''}.`;
+  return '';
+}
