@@ -43,6 +43,9 @@ void fill_raw(const Design& d, const HolidayCalendar& calendar,
       ck = ck * c1 - sk * s1;
       sk = next_s;
     }
+    const double weekend = iso_weekday(date) >= 5 ? 1.0 : 0.0;
+    row[col++] = weekend * s1;
+    row[col++] = weekend * c1;
   }
   if (const auto* names = calendar.names_on(date)) {
     for (const auto& name : *names) {
@@ -55,7 +58,8 @@ void fill_raw(const Design& d, const HolidayCalendar& calendar,
 
 std::map<std::string, int> holiday_columns(const Design& d) {
   std::map<std::string, int> out;
-  const int first = 2 + static_cast<int>(d.changepoints.size()) + 7 + 2 * d.yearly_order;
+  const int yearly = d.yearly_order > 0 ? 2 * d.yearly_order + 2 : 0;
+  const int first = 2 + static_cast<int>(d.changepoints.size()) + 7 + yearly;
   for (std::size_t i = 0; i < d.holiday_names.size(); ++i) {
     out[d.holiday_names[i]] = first + static_cast<int>(i);
   }
@@ -112,6 +116,7 @@ Design build_design(const Series& series, const HolidayCalendar& calendar,
   d.kinds.insert(d.kinds.end(), d.changepoints.size(), ColumnKind::kChangepoint);
   d.kinds.insert(d.kinds.end(), 7, ColumnKind::kWeekday);
   d.kinds.insert(d.kinds.end(), 2 * d.yearly_order, ColumnKind::kYearly);
+  if (d.yearly_order > 0) d.kinds.insert(d.kinds.end(), 2, ColumnKind::kWeekendYearly);
   d.kinds.insert(d.kinds.end(), d.holiday_names.size(), ColumnKind::kHoliday);
   d.kinds.insert(d.kinds.end(), d.regressor_source.size(), ColumnKind::kRegressor);
   const auto p = static_cast<Eigen::Index>(d.kinds.size());

@@ -1,8 +1,9 @@
 #pragma once
 /// The design matrix of the additive model for one product: intercept, linear trend with
-/// changepoint ramps, day-of-week dummies, yearly Fourier terms, one column per holiday name and
-/// one per regressor. It is built once per series and standardized, so the hold-out fit, the
-/// rolling-origin validation fits and the final fit are all row subsets of the same matrix.
+/// changepoint ramps, day-of-week dummies, yearly Fourier terms (plus their first harmonic on
+/// weekends only, since the weekend's weight changes with the season), one column per holiday
+/// name and one per regressor. It is built once per series and standardized, so the hold-out fit,
+/// the rolling-origin validation fits and the final fit are all row subsets of the same matrix.
 
 #include <Eigen/Dense>
 #include <string>
@@ -13,7 +14,16 @@
 
 namespace levain::forecast {
 
-enum class ColumnKind { kIntercept, kTrend, kChangepoint, kWeekday, kYearly, kHoliday, kRegressor };
+enum class ColumnKind {
+  kIntercept,
+  kTrend,
+  kChangepoint,
+  kWeekday,
+  kYearly,
+  kWeekendYearly,  // the weekend's share drifting over the year (first harmonic, weekends only)
+  kHoliday,
+  kRegressor
+};
 
 struct DesignOptions {
   int yearly_source_days = 0;       // history the yearly order is chosen from (the training part)
@@ -25,7 +35,7 @@ struct Design {
   Date start{};
   int days = 0;                      // rows cover days [0, days) from start
   std::vector<double> changepoints;  // in trend units (t = day / (days - 1))
-  int yearly_order = 0;
+  int yearly_order = 0;              // the weekend-yearly columns exist exactly when this is > 0
   std::vector<std::string> holiday_names;
   std::vector<int> regressor_source;  // per regressor column: index into Series::regressors
   std::vector<ColumnKind> kinds;      // per column

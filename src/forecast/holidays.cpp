@@ -27,6 +27,14 @@ std::vector<std::string> HolidayCalendar::distinct_names() const {
   return {names.begin(), names.end()};
 }
 
+std::vector<Holiday> HolidayCalendar::entries() const {
+  std::vector<Holiday> out;
+  for (const auto& [day, names] : days_) {
+    for (const auto& name : names) out.push_back({day, name});
+  }
+  return out;
+}
+
 Date easter_sunday(int year) {
   // Anonymous Gregorian computus: golden number, century corrections, then the weekday shift.
   const int a = year % 19;

@@ -13,6 +13,11 @@
 
 namespace levain::forecast {
 
+struct Holiday {
+  Date date;
+  std::string name;
+};
+
 class HolidayCalendar {
  public:
   /// Adds `name` on `d`; adding the same name twice on one day is a no-op.
@@ -24,6 +29,8 @@ class HolidayCalendar {
   std::vector<std::string> distinct_names() const;
   bool empty() const { return days_.empty(); }
   std::size_t size() const { return days_.size(); }  // number of holiday dates
+  /// Every (date, name) pair, by date, names of one day in the order they were added.
+  std::vector<Holiday> entries() const;
 
   /// Spain's national holidays for the years [first_year, last_year] (clamped to 1..9999),
   /// including Good Friday, computed from the Gregorian Easter date.

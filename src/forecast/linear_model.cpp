@@ -7,6 +7,13 @@
 namespace levain::forecast {
 namespace {
 
+// Winsorizing: residuals are clipped at this many robust standard deviations (1.4826 x MAD),
+// after a reference fit with a middle changepoint strength, twice (the second pass sees a fit
+// no longer bent by the worst days).
+constexpr double kClipSds = 2.0;
+constexpr int kRobustPasses = 2;
+constexpr double kReferenceL1 = 0.01;
+
 // Ridge strengths (Gaussian priors) on standardized columns, per observation. Weekday effects
 // are well determined and barely shrunk; yearly and holiday terms see few cycles and events.
 double ridge_for(ColumnKind kind) {
@@ -18,6 +25,7 @@ double ridge_for(ColumnKind kind) {
     case ColumnKind::kWeekday:
       return 1e-3;
     case ColumnKind::kYearly:
+    case ColumnKind::kWeekendYearly:
       return 1e-2;
     case ColumnKind::kHoliday:
       return 1e-2;
@@ -95,10 +103,46 @@ const LinearModel::Response& LinearModel::response(const ResponseTransform& tran
   const double var = std::max(0.0, z.squaredNorm() / n - r.z_mean * r.z_mean);
   r.z_scale = var > 1e-18 ? std::sqrt(var) : 1.0;
   const Eigen::VectorXd zs = ((z.array() - r.z_mean) / r.z_scale * used.array()).matrix();
-  r.c = design_.x.topRows(end).transpose() * zs / n;
+  r.c_raw = design_.x.topRows(end).transpose() * zs / n;
   r.zz = zs.squaredNorm() / n;
+  r.c = winsorized(k, zs, used, r.c_raw);
   responses_.push_back(std::move(r));
   return responses_.back();
+}
+
+Eigen::VectorXd LinearModel::winsorized(std::size_t k, const Eigen::VectorXd& zs,
+                                        const Eigen::VectorXd& used,
+                                        const Eigen::VectorXd& c_raw) const {
+  const int end = ends_[k];
+  const int n = std::max(observed_[k], 1);
+  const auto x = design_.x.topRows(end);
+  Eigen::VectorXd c = c_raw;
+  Eigen::VectorXd l1 = Eigen::VectorXd::Zero(c.size());
+  for (std::size_t j = 0; j < design_.kinds.size(); ++j) {
+    if (design_.kinds[j] == ColumnKind::kChangepoint)
+      l1[static_cast<Eigen::Index>(j)] = kReferenceL1;
+  }
+  Eigen::VectorXd beta = solvers_[k].solve(c, l1, Eigen::VectorXd{});
+  std::vector<double> abs_resid;
+  abs_resid.reserve(static_cast<std::size_t>(n));
+  for (int pass = 0; pass < kRobustPasses; ++pass) {
+    const Eigen::VectorXd fitted = x * beta;
+    const Eigen::VectorXd resid = (zs - fitted).cwiseProduct(used);
+    abs_resid.clear();
+    for (int d = 0; d < end; ++d) {
+      if (used[d] > 0) abs_resid.push_back(std::abs(resid[d]));
+    }
+    if (abs_resid.empty()) break;
+    const auto mid = abs_resid.begin() + static_cast<std::ptrdiff_t>(abs_resid.size() / 2);
+    std::nth_element(abs_resid.begin(), mid, abs_resid.end());
+    const double bound = kClipSds * 1.4826 * *mid;
+    if (!(bound > 0)) break;  // more than half the days fitted exactly: nothing to pull in
+    const Eigen::VectorXd pulled =
+        (fitted + resid.cwiseMax(-bound).cwiseMin(bound)).cwiseProduct(used);
+    c = x.transpose() * pulled / n;
+    if (pass + 1 < kRobustPasses) beta = solvers_[k].solve(c, l1, beta);
+  }
+  return c;
 }
 
 LinearFit LinearModel::fit(const FitConfig& config, const ResponseTransform& transform, int end,
@@ -123,8 +167,9 @@ LinearFit LinearModel::fit(const FitConfig& config, const ResponseTransform& tra
   out.beta = solvers_[k].solve(r.c, l1, warm);
   // Residual sum of squares from the Gram matrix, O(p^2) instead of a pass over the rows; a
   // degrees-of-freedom correction counts the active coefficients.
+  // The raw response, not the winsorized one: intervals must cover the days that were pulled in.
   const double sse_per_row =
-      std::max(0.0, r.zz - 2 * out.beta.dot(r.c) + out.beta.dot(gram_[k] * out.beta));
+      std::max(0.0, r.zz - 2 * out.beta.dot(r.c_raw) + out.beta.dot(gram_[k] * out.beta));
   const int n = observed_[k];
   const auto active = static_cast<int>((out.beta.array().abs() > 1e-9).count());
   out.sigma = out.z_scale * std::sqrt(sse_per_row * n / std::max(1, n - active));

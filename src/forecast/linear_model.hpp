@@ -1,7 +1,8 @@
 #pragma once
 /// Fits the penalized linear model on row prefixes of one Design: validation fits, the hold-out
 /// fit and the final fit differ only in how many leading days they see, so their Gram matrices
-/// are prefix sums computed in one pass over the rows.
+/// are prefix sums computed in one pass over the rows. Fits are robust: days far from a first
+/// fit (a closure, a freak order) are pulled in before the fit that counts.
 
 #include <Eigen/Dense>
 #include <deque>
@@ -58,10 +59,16 @@ class LinearModel {
     double offset = 0;
     double z_mean = 0;
     double z_scale = 1;
-    Eigen::VectorXd c;  // X'z_std / n
-    double zz = 0;      // z_std'z_std / n
+    Eigen::VectorXd c;      // X'w / n, w = z_std winsorized around a first fit: what solves see
+    Eigen::VectorXd c_raw;  // X'z_std / n, for the residual scale
+    double zz = 0;          // z_std'z_std / n
   };
   const Response& response(const ResponseTransform& transform, std::size_t k);
+  /// X'w/n for the response `zs` (0 where `used` is 0; `c_raw` = X'zs/n) pulled to within a
+  /// few robust standard deviations of a reference fit, refitted and pulled again: a Huber-like
+  /// fit whose cost is paid once per response, not once per candidate.
+  Eigen::VectorXd winsorized(std::size_t k, const Eigen::VectorXd& zs, const Eigen::VectorXd& used,
+                             const Eigen::VectorXd& c_raw) const;
 
   const Design& design_;
   std::span<const double> y_;

@@ -10,6 +10,7 @@
 #include "forecast/engine.hpp"
 #include "forecast/metrics.hpp"
 #include "forecast/seasonal_naive.hpp"
+#include "forecast/series.hpp"
 
 namespace levain::forecast {
 namespace {
@@ -17,7 +18,6 @@ namespace {
 constexpr int kMinHistoryDays = 56;
 constexpr int kMinObservedDays = 42;
 constexpr int kMaxHorizon = 3660;
-constexpr double kZ80 = 1.2815515655446004;  // standard normal 90% quantile: 80% two-sided
 
 std::string format_number(double v) {
   char buf[64];
@@ -25,31 +25,29 @@ std::string format_number(double v) {
   return buf;
 }
 
-std::vector<ForecastPoint> naive_points(std::span<const double> history, Date first, int horizon) {
-  const auto yhat = seasonal_naive_forecast(history, horizon);
-  const double half = kZ80 * seasonal_naive_sigma(history);
-  std::vector<ForecastPoint> points;
-  for (int k = 0; k < horizon; ++k) {
-    const double v = std::isfinite(yhat[k]) ? std::max(0.0, yhat[k]) : 0.0;
-    const double h = std::isfinite(half) ? half : 0.0;
-    points.push_back({first + std::chrono::days{k}, v, std::max(0.0, v - h), v + h});
+// Spain's national holidays over the years the fit and forecast touch, plus `extra` there.
+HolidayCalendar builtin_calendar(Date first, Date last, const HolidayCalendar* extra) {
+  const auto first_year = static_cast<int>(std::chrono::year_month_day{first}.year());
+  const auto last_year = static_cast<int>(std::chrono::year_month_day{last}.year());
+  HolidayCalendar calendar = HolidayCalendar::spain(first_year - 1, last_year + 1);
+  if (extra != nullptr) {
+    const Date from = make_date(first_year - 1, 1, 1);
+    const Date to = make_date(std::min(last_year + 1, 9999), 12, 31);
+    for (const auto& h : extra->entries()) {
+      if (h.date >= from && h.date <= to) calendar.add(h.date, h.name);
+    }
   }
-  return points;
+  return calendar;
 }
 
-Series trimmed(const Series& s, std::size_t first, std::size_t last) {
-  Series out;
-  out.product = s.product;
-  out.start = s.start + std::chrono::days{static_cast<int>(first)};
-  out.y.assign(s.y.begin() + static_cast<std::ptrdiff_t>(first),
-               s.y.begin() + static_cast<std::ptrdiff_t>(last) + 1);
-  out.regressor_names = s.regressor_names;
-  for (const auto& r : s.regressors) {
-    std::vector<double> slice(out.y.size(), kNaN);
-    for (std::size_t i = 0; i < slice.size() && first + i < r.size(); ++i) slice[i] = r[first + i];
-    out.regressors.push_back(std::move(slice));
-  }
-  return out;
+// Seasonal naive's accuracy on the last whole week(s) of a short history (a third of it at
+// most), so even a product too short for the model gets metrics; NaN under three weeks.
+Accuracy short_holdout(std::span<const double> y) {
+  const auto holdout = static_cast<std::size_t>((y.size() / 3) / 7 * 7);
+  if (holdout < 7) return {};
+  const auto train = y.first(y.size() - holdout);
+  return evaluate(y.last(holdout), seasonal_naive_forecast(train, static_cast<int>(holdout)),
+                  seasonal_naive_scale(train));
 }
 
 }  // namespace
@@ -79,7 +77,7 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
     for (int k = 0; k < horizon; ++k) report.forecast.push_back({next + std::chrono::days{k}});
     return finish();
   }
-  Series s = trimmed(series, *first, *last);
+  Series s = slice_series(series, *first, *last - *first + 1);
   // Negative quantities cannot be sales; treat them as unknown rather than fit them.
   for (double& v : s.y) {
     if (!std::isfinite(v) || v < 0) v = kNaN;
@@ -89,27 +87,23 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
       std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); }));
   const Date next_day = s.start + std::chrono::days{n};
 
-  if (n < kMinHistoryDays) {
+  if (n < kMinHistoryDays || observed < kMinObservedDays) {
     report.fallback_reason =
-        "history shorter than 8 weeks (" + std::to_string(n) + " days): seasonal naive is used";
-    report.forecast = naive_points(s.y, next_day, horizon);
-    return finish();
-  }
-  if (observed < kMinObservedDays) {
-    report.fallback_reason = "too few observed days (" + std::to_string(observed) + ", need " +
-                             std::to_string(kMinObservedDays) + "): seasonal naive is used";
-    report.forecast = naive_points(s.y, next_day, horizon);
+        n < kMinHistoryDays ? "history shorter than 8 weeks (" + std::to_string(n) +
+                                  " days): seasonal naive is used"
+                            : "too few observed days (" + std::to_string(observed) + ", need " +
+                                  std::to_string(kMinObservedDays) + "): seasonal naive is used";
+    report.holdout = report.naive_holdout = short_holdout(s.y);
+    report.forecast = seasonal_naive_points(s.y, next_day, horizon);
     return finish();
   }
 
-  std::optional<HolidayCalendar> spain;
+  std::optional<HolidayCalendar> builtin;
   if (options.holidays == nullptr) {
-    const auto first_year = static_cast<int>(std::chrono::year_month_day{s.start}.year());
-    const auto last_year =
-        static_cast<int>(std::chrono::year_month_day{next_day + std::chrono::days{horizon}}.year());
-    spain = HolidayCalendar::spain(first_year - 1, last_year + 1);
+    builtin =
+        builtin_calendar(s.start, next_day + std::chrono::days{horizon}, options.extra_holidays);
   }
-  const HolidayCalendar& calendar = options.holidays ? *options.holidays : *spain;
+  const HolidayCalendar& calendar = options.holidays ? *options.holidays : *builtin;
 
   // Hold-out: whole weeks, at most a third of the history.
   int holdout = std::clamp(options.holdout_days, 7, kMaxHorizon);
@@ -151,7 +145,7 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   } else {
     report.fallback_reason = "the model produced non-finite values: seasonal naive is used";
   }
-  report.forecast = naive_points(s.y, next_day, horizon);
+  report.forecast = seasonal_naive_points(s.y, next_day, horizon);
   return finish();
 }
 

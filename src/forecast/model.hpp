@@ -12,6 +12,9 @@ struct ModelOptions {
   int horizon_days = 14;  // clamped to [0, 3660]
   int holdout_days = 28;  // shortened on short histories so that most data stays for fitting
   const HolidayCalendar* holidays = nullptr;  // nullptr => Spain's national holidays built in
+  /// With `holidays` nullptr: a tenant's own calendar, added to Spain's (days outside the
+  /// years the fit and forecast touch are ignored).
+  const HolidayCalendar* extra_holidays = nullptr;
 };
 
 /// Fits one product and forecasts `horizon_days` from the day after its last observation.

@@ -56,6 +56,20 @@ double seasonal_naive_sigma(std::span<const double> history) {
   return std::sqrt(std::max(0.0, (sq - count * mean * mean) / (count - 1)));
 }
 
+std::vector<ForecastPoint> seasonal_naive_points(std::span<const double> history, Date first,
+                                                 int horizon) {
+  constexpr double kZ80 = 1.2815515655446004;  // standard normal 90% quantile: 80% two-sided
+  const auto yhat = seasonal_naive_forecast(history, horizon);
+  const double sigma = seasonal_naive_sigma(history);
+  const double half = std::isfinite(sigma) ? kZ80 * sigma : 0.0;
+  std::vector<ForecastPoint> points;
+  for (int k = 0; k < horizon; ++k) {
+    const double v = std::isfinite(yhat[k]) ? std::max(0.0, yhat[k]) : 0.0;
+    points.push_back({first + std::chrono::days{k}, v, std::max(0.0, v - half), v + half});
+  }
+  return points;
+}
+
 std::vector<double> without_outliers(std::span<const double> y, Date start,
                                      const HolidayCalendar& calendar) {
   std::vector<double> out(y.begin(), y.end());

@@ -17,6 +17,11 @@ std::vector<double> seasonal_naive_forecast(std::span<const double> history, int
 /// Standard deviation of the one-week-ahead naive error (lag-7 differences); 0 when undefined.
 double seasonal_naive_sigma(std::span<const double> history);
 
+/// Seasonal naive as a product's model: `horizon` days from `first`, clamped at 0, with an 80%
+/// interval of +-1.28 naive sigmas. Always finite.
+std::vector<ForecastPoint> seasonal_naive_points(std::span<const double> history, Date first,
+                                                 int horizon);
+
 /// A copy of `y` (starting on `start`) where isolated extreme days are NaN, so one freak day
 /// does not bend a fit. A day is extreme when it is far (robustly scaled) from the median of
 /// the same weekday in the three weeks around it; holidays are never flagged (they are

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <random>
 
+#include "forecast/csv.hpp"
 #include "forecast/dates.hpp"
 #include "forecast/model.hpp"
+#include "forecast/series.hpp"
 
 namespace levain::forecast {
 namespace {
@@ -33,6 +35,10 @@ void expect_sane(const FitReport& r, std::size_t horizon) {
   EXPECT_TRUE(r.fallback == (r.model == "seasonal_naive"));
   EXPECT_TRUE(r.fallback == !r.fallback_reason.empty());
   EXPECT_GE(r.fit_ms, 0.0);
+  // Metrics are a number or undefined (NaN, written as null), never infinite.
+  for (const Accuracy& a : {r.holdout, r.naive_holdout}) {
+    for (const double v : {a.mae, a.rmse, a.mape, a.smape, a.mase}) EXPECT_FALSE(std::isinf(v));
+  }
 }
 
 std::vector<double> weekly(int days, double level, std::uint64_t seed) {
@@ -50,6 +56,8 @@ TEST(Robustness, ShortHistoryIsSeasonalNaiveClearlyLabelled) {
   EXPECT_TRUE(r.fallback);
   EXPECT_EQ(r.model, "seasonal_naive");
   EXPECT_NE(r.fallback_reason.find("history shorter than 8 weeks"), std::string::npos);
+  // Even so, seasonal naive's accuracy on the last week is reported.
+  EXPECT_TRUE(std::isfinite(r.holdout.mae) && std::isfinite(r.holdout.mase));
   // Seasonal naive: day k repeats the same weekday of the last week.
   EXPECT_DOUBLE_EQ(r.forecast[0].yhat, std::max(0.0, y[23]));
   EXPECT_DOUBLE_EQ(r.forecast[8].yhat, std::max(0.0, y[24]));
@@ -67,6 +75,11 @@ TEST(Robustness, ConstantAndAllZeros) {
   const FitReport c = fit_and_forecast(series_of(std::vector<double>(400, 5.0)), ModelOptions{});
   expect_sane(c, 14);
   for (const auto& p : c.forecast) EXPECT_NEAR(p.yhat, 5.0, 1e-6);
+  // Seasonal naive is exact on a constant: the model cannot beat it, and the report says so.
+  EXPECT_TRUE(c.fallback);
+  EXPECT_NE(c.fallback_reason.find("did not beat seasonal naive"), std::string::npos);
+  EXPECT_EQ(c.holdout.mae, 0.0);
+  EXPECT_TRUE(std::isnan(c.holdout.mase));  // zero naive scale: undefined, not infinite
   const FitReport z = fit_and_forecast(series_of(std::vector<double>(400, 0.0)), ModelOptions{});
   expect_sane(z, 14);
   for (const auto& p : z.forecast) EXPECT_EQ(p.upper, 0.0);
@@ -115,6 +128,36 @@ TEST(Robustness, TooFewObservedDays) {
   const FitReport r = fit_and_forecast(series_of(y), ModelOptions{});
   expect_sane(r, 14);
   EXPECT_NE(r.fallback_reason.find("too few observed days"), std::string::npos);
+}
+
+TEST(Robustness, DuplicateRowsLastRowWins) {
+  // The same (date, product) twice in an upload: the later row is the day's value.
+  std::string csv = "date,product,quantity\n";
+  for (int d = 0; d < 120; ++d) {
+    const auto date = format_iso_date(*parse_iso_date("2024-01-01") + std::chrono::days{d});
+    csv += date + ",Pan," + std::to_string(1000 + d) + "\n";  // wrong, then corrected:
+    csv += date + ",Pan," + std::to_string(20 + (d % 7 == 5 ? 10 : 0)) + "\n";
+  }
+  const auto parsed = parse_sales_csv(csv);
+  ASSERT_EQ(parsed.rejected_total, 0u);
+  const auto series = series_from_rows(parsed.rows, parsed.regressor_names, 10000);
+  ASSERT_EQ(series.size(), 1u);
+  ASSERT_EQ(series[0].y.size(), 120u);
+  EXPECT_EQ(series[0].y[0], 20.0);
+  const FitReport r = fit_and_forecast(series[0], ModelOptions{});
+  expect_sane(r, 14);
+  for (const auto& p : r.forecast) EXPECT_NEAR(p.yhat, iso_weekday(p.date) == 5 ? 30 : 20, 1.0);
+}
+
+TEST(Robustness, ClosedWeekDoesNotDragTheForecast) {
+  // A week of zeros (the shop closed) in a steady history: the forecast stays at the level.
+  auto y = weekly(500, 40, 8);
+  for (int d = 300; d < 307; ++d) y[d] = 0;
+  const FitReport r = fit_and_forecast(series_of(y), ModelOptions{.horizon_days = 28});
+  expect_sane(r, 28);
+  for (const auto& p : r.forecast) {
+    EXPECT_NEAR(p.yhat, iso_weekday(p.date) == 5 ? 52 : 40, 3.0) << format_iso_date(p.date);
+  }
 }
 
 TEST(Robustness, OddOptions) {

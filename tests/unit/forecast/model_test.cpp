@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <random>
 #include <thread>
 
@@ -132,6 +133,54 @@ TEST(Model, RegressorEffectIsUsed) {
   EXPECT_FALSE(report.fallback) << report.fallback_reason;
   for (const auto& p : report.forecast) {
     EXPECT_NEAR(p.yhat, 75 + kWeekday[iso_weekday(p.date)], 5.0) << format_iso_date(p.date);
+  }
+}
+
+TEST(Model, RecoversASlopeChangeAtAKnownDate) {
+  // Three years rising by 0.3 a day, then falling by 0.2 a day from day 700 (on Sundays too):
+  // the 28-day forecast must follow the new slope, not the long-run one.
+  Series s;
+  s.product = "Trend";
+  s.start = *parse_iso_date("2022-01-03");
+  std::mt19937_64 rng(21);
+  std::normal_distribution<double> noise(0.0, 4.0);
+  constexpr int kDays = 1000, kTurn = 700;
+  const auto truth = [&](int d) {
+    const double trend = d < kTurn ? 0.3 * d : 0.3 * kTurn - 0.2 * (d - kTurn);
+    return 300 + trend + kWeekday[iso_weekday(s.start + std::chrono::days{d})];
+  };
+  for (int d = 0; d < kDays; ++d) s.y.push_back(truth(d) + noise(rng));
+  const FitReport report = fit_and_forecast(s, ModelOptions{.horizon_days = 28});
+  EXPECT_FALSE(report.fallback) << report.fallback_reason;
+  ASSERT_EQ(report.forecast.size(), 28u);
+  // Slope from same weekdays three weeks apart: -0.2 a day, within 0.05.
+  double slope = 0;
+  for (int k = 0; k < 7; ++k)
+    slope += (report.forecast[k + 21].yhat - report.forecast[k].yhat) / 21;
+  EXPECT_NEAR(slope / 7, -0.2, 0.05);
+  for (int k = 0; k < 28; ++k) EXPECT_NEAR(report.forecast[k].yhat, truth(kDays + k), 8.0);
+}
+
+TEST(Model, RecoversAWeekendShareThatChangesWithTheSeason) {
+  // Weekends sell 60 more in midsummer and 60 less in midwinter (a tourist town); weekdays are
+  // flat. A fixed weekday pattern would miss the weekend by up to 60 in either season.
+  Series s;
+  s.product = "Helados";
+  s.start = *parse_iso_date("2022-01-03");
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> noise(0.0, 3.0);
+  const auto truth = [&](int d) {
+    const Date date = s.start + std::chrono::days{d};
+    const double season = -std::cos(2 * std::numbers::pi * (day_of_year(date) + 10) / 365.25);
+    return 100 + (iso_weekday(date) >= 5 ? 60 * season : 0.0);
+  };
+  constexpr int kDays = 3 * 365 + 190;  // ends in mid-July: weekends at their summer high
+  for (int d = 0; d < kDays; ++d) s.y.push_back(truth(d) + noise(rng));
+  const FitReport report = fit_and_forecast(s, ModelOptions{.horizon_days = 14});
+  EXPECT_FALSE(report.fallback) << report.fallback_reason;
+  for (int k = 0; k < 14; ++k) {
+    EXPECT_NEAR(report.forecast[k].yhat, truth(kDays + k), 10.0)
+        << format_iso_date(report.forecast[k].date);
   }
 }
 
