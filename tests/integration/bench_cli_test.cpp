@@ -1,0 +1,57 @@
+// Issue 7: `levain bench` run as a process against a real `levain training` on port 0: 100
+// watchers of a 50-product job must report zero lost messages in its JSON.
+#include <boost/json/parse.hpp>
+
+#include "harness/fixture.hpp"
+#include "harness/json_access.hpp"
+
+namespace levain::integration {
+namespace {
+
+class BenchCliTest : public LevainTest {};
+
+TEST_F(BenchCliTest, HundredWatchersOfFiftyProductsLoseNothing) {
+  // One job at a time: the bench's gate job holds its job until every watcher has joined.
+  start_server({"--max-concurrent-jobs", "1"});
+  const auto r = run_levain(
+      {"bench", "--url", "http://127.0.0.1:" + std::to_string(server().port()), "--tenant",
+       "bench-bakery", "--secret", secret_, "--clients", "100", "--products", "50", "--gate",
+       "--json", "--pid", std::to_string(server().pid()), "--timeout", "300"},
+      std::chrono::seconds(400));
+  ASSERT_TRUE(r.status.exited) << r.status.describe() << "\n" << r.err;
+  boost::system::error_code ec;
+  const auto result = boost::json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << "stdout is not one JSON object: " << r.out << "\nstderr: " << r.err;
+  EXPECT_EQ(r.status.code, 0) << dump(result) << "\n" << r.err;
+
+  EXPECT_EQ(int_at(result, "clients"), 100);
+  EXPECT_EQ(int_at(result, "connect_failed"), 0) << dump(result);
+  EXPECT_EQ(int_at(result, "lost"), 0) << dump(result);
+  EXPECT_EQ(int_at(result, "received"), int_at(result, "expected"));
+  EXPECT_GT(int_at(result, "expected"), 0) << dump(result);
+  EXPECT_EQ(str_at(result, "job/status"), "completed");
+  EXPECT_EQ(int_at(result, "job/final_seq"), 53);  // started, progress, 50 products, completed
+  for (const char* p : {"p50", "p90", "p99", "p999", "max"}) {
+    EXPECT_GE(num_at(result, std::string("latency_ms/") + p), 0.0) << p;
+  }
+  EXPECT_GT(num_at(result, "msgs_per_s"), 0.0);
+  EXPECT_GT(int_at(result, "rss_kib/" + std::to_string(server().pid())), 0);
+}
+
+TEST_F(BenchCliTest, BadFlagsAreRefusedWithAReason) {
+  const auto both = run_levain({"bench", "--url", "http://127.0.0.1:9", "--tenant", "t", "--secret",
+                                "s", "--token", "x", "--job", "j"});
+  EXPECT_EQ(both.status.code, 2);
+  EXPECT_NE(both.err.find("exactly one of --token and --secret"), std::string::npos) << both.err;
+  const auto neither =
+      run_levain({"bench", "--url", "http://127.0.0.1:9", "--tenant", "t", "--secret", "s"});
+  EXPECT_EQ(neither.status.code, 2);
+  EXPECT_NE(neither.err.find("--products P and --job J"), std::string::npos) << neither.err;
+  const auto url =
+      run_levain({"bench", "--url", "https://x", "--tenant", "t", "--secret", "s", "--job", "j"});
+  EXPECT_EQ(url.status.code, 2);
+  EXPECT_NE(url.err.find("TLS"), std::string::npos) << url.err;
+}
+
+}  // namespace
+}  // namespace levain::integration
