@@ -24,9 +24,12 @@ jwt_alg_t to_libjwt(Algorithm algorithm) {
   return JWT_ALG_INVAL;
 }
 
-/// Names only algorithms libjwt knows, so a message never repeats arbitrary token text.
+/// Names only algorithms libjwt knows, so a message never repeats arbitrary token text. The
+/// round trip matters: jwt_str_alg reads a C string, so "HS256\u0000<any text>" alone would pass.
 std::string describe_alg(const std::string& alg) {
-  if (jwt_str_alg(alg.c_str()) != JWT_ALG_INVAL) return "'" + alg + "'";
+  const jwt_alg_t known = jwt_str_alg(alg.c_str());
+  const char* name = known == JWT_ALG_INVAL ? nullptr : jwt_alg_str(known);
+  if (name != nullptr && alg == name) return "'" + alg + "'";
   return "an unsupported algorithm";
 }
 

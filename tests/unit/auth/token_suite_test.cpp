@@ -140,6 +140,13 @@ const std::vector<Case>& cases() {
          return assemble(R"({"alg":"none","typ":"JWT"})", boost::json::serialize(claims()), "");
        },
        F::wrong_algorithm},
+      {"alg_with_nul_then_text", Setup::hs256,
+       [](auto&) {
+         // Found by fuzz/token_fuzz: the text after the NUL was echoed into the message.
+         return assemble(R"({"alg":"HS256\u0000\r\nforged log line"})",
+                         boost::json::serialize(claims()), "sig");
+       },
+       F::wrong_algorithm},
       {"alg_none_against_rs256", Setup::rs256,
        [](auto&) { return assemble(R"({"alg":"none"})", boost::json::serialize(claims()), ""); },
        F::wrong_algorithm},
@@ -283,6 +290,10 @@ TEST_P(TokenSuite, GivesTheExpectedOutcome) {
     EXPECT_FALSE(result.message.empty());
     if (token.size() > 8) {
       EXPECT_EQ(result.message.find(token), std::string::npos) << "message echoes the token";
+    }
+    for (const char ch : result.message) {
+      ASSERT_TRUE(ch >= 0x20 && ch <= 0x7e) << "message has a control or non-ASCII byte "
+                                            << static_cast<int>(static_cast<unsigned char>(ch));
     }
   } else {
     ASSERT_TRUE(result) << to_string(result.failure) << ": " << result.message;
