@@ -43,8 +43,10 @@ void BM_WholeJob(benchmark::State& state) {
       cv.notify_all();
     });
     common::MetricsRegistry metrics;
-    training::JobRunner runner(store, bus, metrics,
-                               {.train_threads = threads, .max_concurrent_jobs = 1});
+    training::RunnerConfig config;
+    config.train_threads = threads;
+    config.max_concurrent_jobs = 1;
+    training::JobRunner runner(store, bus, metrics, config);
     for (auto _ : state) {
       const auto before = finished;
       runner.submit("bench", {}, 14);
