@@ -7,7 +7,6 @@ namespace levain::forecast {
 namespace {
 
 constexpr int kMaxIterations = 5000;
-constexpr double kTolerance = 1e-5;
 constexpr double kRelaxation = 1.6;  // over-relaxed ADMM: fewer steps at no extra cost
 
 double soft_threshold(double v, double t) {
@@ -47,7 +46,7 @@ PenalizedSolver::PenalizedSolver(const Eigen::MatrixXd& gram, const Eigen::Vecto
 }
 
 Eigen::VectorXd PenalizedSolver::solve(const Eigen::VectorXd& c, const Eigen::VectorXd& l1,
-                                       const Eigen::VectorXd& warm) const {
+                                       const Eigen::VectorXd& warm, double tolerance) const {
   const Eigen::VectorXd base = smooth_factor_.solve(gather(c, smooth_));
   Eigen::VectorXd out(c.size());
   const auto s = static_cast<Eigen::Index>(sparse_.size());
@@ -69,7 +68,7 @@ Eigen::VectorXd PenalizedSolver::solve(const Eigen::VectorXd& c, const Eigen::Ve
       u += relaxed - z;
       const double primal = (x - z).cwiseAbs().maxCoeff();
       const double dual = rho_ * (z - z_old).cwiseAbs().maxCoeff();
-      if (primal < kTolerance * scale && dual < kTolerance * scale) break;
+      if (primal < tolerance * scale && dual < tolerance * scale) break;
     }
     delta = z;  // z carries the exact zeros
   }

@@ -20,9 +20,9 @@ class PenalizedSolver {
                   const std::vector<bool>& sparse);
 
   /// Solves for `c` with L1 strengths `l1` (read on the sparse columns only), starting from
-  /// `warm` when it has the right size. Deterministic.
+  /// `warm` when it has the right size, to a relative `tolerance`. Deterministic.
   Eigen::VectorXd solve(const Eigen::VectorXd& c, const Eigen::VectorXd& l1,
-                        const Eigen::VectorXd& warm) const;
+                        const Eigen::VectorXd& warm, double tolerance = 1e-5) const;
 
  private:
   std::vector<Eigen::Index> sparse_;           // column indices of the L1 block

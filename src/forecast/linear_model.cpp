@@ -13,6 +13,7 @@ namespace {
 constexpr double kClipSds = 2.0;
 constexpr int kRobustPasses = 2;
 constexpr double kReferenceL1 = 0.01;
+constexpr double kReferenceTolerance = 1e-3;  // the reference fit only has to find the outliers
 
 // Ridge strengths (Gaussian priors) on standardized columns, per observation. Weekday effects
 // are well determined and barely shrunk; yearly and holiday terms see few cycles and events.
@@ -122,7 +123,7 @@ Eigen::VectorXd LinearModel::winsorized(std::size_t k, const Eigen::VectorXd& zs
     if (design_.kinds[j] == ColumnKind::kChangepoint)
       l1[static_cast<Eigen::Index>(j)] = kReferenceL1;
   }
-  Eigen::VectorXd beta = solvers_[k].solve(c, l1, Eigen::VectorXd{});
+  Eigen::VectorXd beta = solvers_[k].solve(c, l1, Eigen::VectorXd{}, kReferenceTolerance);
   std::vector<double> abs_resid;
   abs_resid.reserve(static_cast<std::size_t>(n));
   for (int pass = 0; pass < kRobustPasses; ++pass) {
@@ -140,7 +141,7 @@ Eigen::VectorXd LinearModel::winsorized(std::size_t k, const Eigen::VectorXd& zs
     const Eigen::VectorXd pulled =
         (fitted + resid.cwiseMax(-bound).cwiseMin(bound)).cwiseProduct(used);
     c = x.transpose() * pulled / n;
-    if (pass + 1 < kRobustPasses) beta = solvers_[k].solve(c, l1, beta);
+    if (pass + 1 < kRobustPasses) beta = solvers_[k].solve(c, l1, beta, kReferenceTolerance);
   }
   return c;
 }

@@ -1,10 +1,10 @@
 // `levain backtest`: reads a sales CSV (and an optional holiday calendar), runs the rolling-origin
 // backtest of src/forecast/backtest.hpp and prints its tables or JSON.
 #include <algorithm>
-#include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/client/terminal.hpp"
 #include "cli/commands/commands.hpp"
@@ -29,16 +29,20 @@ struct BacktestFlags {
   bool progress = false;
 };
 
+// Reads a whole file, or a pipe such as /dev/stdin, refusing more than kMaxFileBytes.
 std::string read_file(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
-  if (size > kMaxFileBytes) throw std::runtime_error("'" + path + "' is larger than 1 GiB");
   std::ifstream in(path, std::ios::binary);
-  std::ostringstream body;
-  body << in.rdbuf();
-  if (!in || in.bad()) throw std::runtime_error("cannot read '" + path + "'");
-  return std::move(body).str();
+  if (!in) throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+  std::string body;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    body.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > kMaxFileBytes) {
+      throw std::runtime_error("'" + path + "' is larger than 1 GiB");
+    }
+  }
+  if (in.bad()) throw std::runtime_error("cannot read '" + path + "'");
+  return body;
 }
 
 void warn_rejected(const std::string& path, std::size_t total,
