@@ -17,6 +17,45 @@ void add_auth_flags(CLI::App& cmd, AuthFlags& f) {
       ->check(CLI::Range(0, 600));
 }
 
+void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
+  cmd.add_option("--max-body-bytes", f.max_body_bytes, "Largest HTTP request body (CSV uploads)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
+  cmd.add_option("--max-header-bytes", f.max_header_bytes, "Largest HTTP request header")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
+  cmd.add_option("--header-timeout", f.header_timeout_s,
+                 "Seconds allowed to send a request's headers (slowloris guard)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 600));
+  cmd.add_option("--max-connections", f.max_connections,
+                 "Open connections accepted at once, WebSockets included")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 22));
+  cmd.add_option("--ws-send-queue-bytes", f.ws_send_queue_bytes,
+                 "Bytes queued towards one WebSocket client before it is closed with 1008")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cmd.add_option(
+         "--ws-idle-timeout", f.ws_idle_timeout_s,
+         "Seconds of silence (protocol pings unanswered) before a WebSocket peer is dropped")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 3600));
+  cmd.add_option("--ws-max-message-bytes", f.ws_max_message_bytes,
+                 "Largest message a client may send")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
+}
+
+common::http::ServerLimits to_server_limits(const LimitFlags& f) {
+  common::http::ServerLimits l;
+  l.max_body_bytes = f.max_body_bytes;
+  l.max_header_bytes = f.max_header_bytes;
+  l.header_timeout = std::chrono::seconds(f.header_timeout_s);
+  l.max_connections = f.max_connections;
+  return l;
+}
+
 auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
   auth::VerifierConfig c;
   if (!f.jwt_public_key.empty()) {

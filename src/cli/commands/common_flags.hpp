@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "auth/token.hpp"
+#include "common/http/server.hpp"
 
 namespace levain::cli {
 
@@ -20,6 +21,22 @@ struct AuthFlags {
 };
 
 void add_auth_flags(CLI::App& cmd, AuthFlags& flags);
+
+/// The limits every listening process has: HTTP reads and the WebSocket send side.
+struct LimitFlags {
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  int header_timeout_s = 10;
+  std::size_t max_connections = 10000;
+  std::size_t ws_send_queue_bytes = 1024 * 1024;
+  int ws_idle_timeout_s = 30;
+  std::size_t ws_max_message_bytes = 4096;
+};
+
+void add_limit_flags(CLI::App& cmd, LimitFlags& flags);
+
+/// The HTTP half of `flags` as the server takes it.
+common::http::ServerLimits to_server_limits(const LimitFlags& flags);
 
 /// Throws CLI::ValidationError when no key is given or the algorithm does not fit the key kind;
 /// std::runtime_error when the key file cannot be read.

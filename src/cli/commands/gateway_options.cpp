@@ -15,6 +15,7 @@ void add_gateway_flags(CLI::App& cmd, GatewayFlags& f, bool with_upstream) {
         ->required();
   }
   add_auth_flags(cmd, f.auth);
+  add_limit_flags(cmd, f.limits);
   cmd.add_option("--web-root", f.web_root, "Directory of the dashboard's files (served at /)");
   cmd.add_option("--tls-cert", f.tls_cert, "PEM certificate chain; with --tls-key: HTTPS/WSS only");
   cmd.add_option("--tls-key", f.tls_key, "PEM private key of --tls-cert");
@@ -25,31 +26,6 @@ void add_gateway_flags(CLI::App& cmd, GatewayFlags& f, bool with_upstream) {
                  "Verified tokens remembered (0 turns the cache off)")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{0}, std::size_t{10000000}));
-  cmd.add_option("--max-body-bytes", f.max_body_bytes, "Largest HTTP request body (CSV uploads)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
-  cmd.add_option("--max-header-bytes", f.max_header_bytes, "Largest HTTP request header")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
-  cmd.add_option("--header-timeout", f.header_timeout_s,
-                 "Seconds allowed to send a request's headers (slowloris guard)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 600));
-  cmd.add_option("--max-connections", f.max_connections, "Open connections accepted at once")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 22));
-  cmd.add_option("--ws-send-queue-bytes", f.ws_send_queue_bytes,
-                 "Bytes queued towards one WebSocket client before it is closed with 1008")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
-  cmd.add_option("--ws-idle-timeout", f.ws_idle_timeout_s,
-                 "Seconds of silence (pings unanswered) before a peer is dropped, on each hop")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 3600));
-  cmd.add_option("--ws-max-message-bytes", f.ws_max_message_bytes,
-                 "Largest message a client may send")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
   cmd.add_option("--upstream-connect-timeout-ms", f.upstream_connect_timeout_ms,
                  "Milliseconds to connect to a replica before trying the next one")
       ->capture_default_str()
@@ -86,13 +62,10 @@ gateway::GatewayConfig to_gateway_config(const GatewayFlags& f) {
   c.tls_key_file = f.tls_key;
   c.io_threads = f.io_threads;
   c.token_cache_entries = f.token_cache_entries;
-  c.http.max_body_bytes = f.max_body_bytes;
-  c.http.max_header_bytes = f.max_header_bytes;
-  c.http.header_timeout = std::chrono::seconds(f.header_timeout_s);
-  c.http.max_connections = f.max_connections;
-  c.ws.client_queue_bytes = f.ws_send_queue_bytes;
-  c.ws.idle_timeout = std::chrono::seconds(f.ws_idle_timeout_s);
-  c.ws.max_message_bytes = f.ws_max_message_bytes;
+  c.http = to_server_limits(f.limits);
+  c.ws.client_queue_bytes = f.limits.ws_send_queue_bytes;
+  c.ws.idle_timeout = std::chrono::seconds(f.limits.ws_idle_timeout_s);
+  c.ws.max_message_bytes = f.limits.ws_max_message_bytes;
   c.upstream_connect_timeout = std::chrono::milliseconds(f.upstream_connect_timeout_ms);
   c.upstream_timeout = std::chrono::seconds(f.upstream_timeout_s);
   return c;

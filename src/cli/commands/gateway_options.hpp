@@ -14,18 +14,12 @@ struct GatewayFlags {
   std::string listen = "127.0.0.1:8080";
   std::string upstreams;  // HOST:PORT[,HOST:PORT...]
   AuthFlags auth;
+  LimitFlags limits;
   std::string web_root;
   std::string tls_cert;
   std::string tls_key;
   unsigned io_threads = 2;
   std::size_t token_cache_entries = 10000;
-  std::size_t max_body_bytes = 64 * 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
-  int header_timeout_s = 10;
-  std::size_t max_connections = 10000;
-  std::size_t ws_send_queue_bytes = 1024 * 1024;
-  int ws_idle_timeout_s = 30;
-  std::size_t ws_max_message_bytes = 4096;
   int upstream_connect_timeout_ms = 2000;
   int upstream_timeout_s = 120;
   std::string log_level = "info";

@@ -20,6 +20,7 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--data-dir", f.data_dir, "Directory for the SQLite database")
       ->capture_default_str();
   add_auth_flags(cmd, f.auth);
+  add_limit_flags(cmd, f.limits);
   cmd.add_option("--io-threads", f.io_threads, "Network I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -33,31 +34,6 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--max-products-per-job", f.max_products_per_job, "Largest job accepted")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
-  cmd.add_option("--ws-send-queue-bytes", f.ws_send_queue_bytes,
-                 "Per-WebSocket send queue bound; a client over it is closed with 1008")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
-  cmd.add_option("--ws-idle-timeout", f.ws_idle_timeout_s,
-                 "Seconds of silence (protocol pings unanswered) before a client is dropped")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 3600));
-  cmd.add_option("--ws-max-message-bytes", f.ws_max_message_bytes,
-                 "Largest message a client may send")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
-  cmd.add_option("--max-body-bytes", f.max_body_bytes, "Largest HTTP request body (CSV uploads)")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 32));
-  cmd.add_option("--max-header-bytes", f.max_header_bytes, "Largest HTTP request header")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 20));
-  cmd.add_option("--header-timeout", f.header_timeout_s,
-                 "Seconds allowed to send a request's headers (slowloris guard)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 600));
-  cmd.add_option("--max-connections", f.max_connections, "Open connections accepted at once")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 22));
   cmd.add_option("--amqp-url", f.amqp_url,
                  "RabbitMQ event bus for several replicas, amqp://user:pass@host:port/vhost "
                  "(default: in-process, one replica)");
@@ -98,13 +74,10 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
       f.train_threads ? f.train_threads : std::max(1u, std::thread::hardware_concurrency());
   c.runner.max_concurrent_jobs = f.max_concurrent_jobs;
   c.api.max_products_per_job = f.max_products_per_job;
-  c.live.send_queue_bytes = f.ws_send_queue_bytes;
-  c.live.idle_timeout = std::chrono::seconds(f.ws_idle_timeout_s);
-  c.live.max_message_bytes = f.ws_max_message_bytes;
-  c.http.max_body_bytes = f.max_body_bytes;
-  c.http.max_header_bytes = f.max_header_bytes;
-  c.http.header_timeout = std::chrono::seconds(f.header_timeout_s);
-  c.http.max_connections = f.max_connections;
+  c.live.send_queue_bytes = f.limits.ws_send_queue_bytes;
+  c.live.idle_timeout = std::chrono::seconds(f.limits.ws_idle_timeout_s);
+  c.live.max_message_bytes = f.limits.ws_max_message_bytes;
+  c.http = to_server_limits(f.limits);
   if (!f.amqp_url.empty()) {
     try {
       bus::parse_amqp_url(f.amqp_url);

@@ -14,19 +14,13 @@ struct ServiceFlags {
   std::string listen = "127.0.0.1:8081";
   std::string data_dir = "levain-data";
   AuthFlags auth;
+  LimitFlags limits;
   unsigned io_threads = 2;
   unsigned train_threads = 0;  // 0: one per core
   unsigned max_concurrent_jobs = 2;
   int max_products_per_job = 5000;
-  std::size_t ws_send_queue_bytes = 1024 * 1024;
-  int ws_idle_timeout_s = 30;
-  std::size_t ws_max_message_bytes = 4096;
-  std::size_t max_body_bytes = 64 * 1024 * 1024;
-  std::size_t max_header_bytes = 16 * 1024;
-  int header_timeout_s = 10;
-  std::size_t max_connections = 10000;
   std::string log_level = "info";
-  std::string amqp_url;  // empty: the in-process bus
+  std::string amqp_url;      // empty: the in-process bus
   std::string database_url;  // empty: SQLite in data_dir
   int job_lease_ms = 15000;
   std::size_t amqp_outbox_limit = 10000;
