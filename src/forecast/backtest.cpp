@@ -217,26 +217,7 @@ std::string_view method_name(Method m) {
 }
 
 std::vector<double> weekday_mean_forecast(std::span<const double> history, int horizon) {
-  const auto n = static_cast<std::ptrdiff_t>(history.size());
-  double latest = 0.0;
-  for (std::ptrdiff_t i = n - 1; i >= 0; --i) {
-    if (std::isfinite(history[i])) {
-      latest = history[i];
-      break;
-    }
-  }
-  double slot[7];
-  for (int j = 0; j < 7; ++j) {
-    double sum = 0;
-    int count = 0;
-    for (std::ptrdiff_t i = n - 7 + j; i >= 0 && i >= n - 56 && count < 4; i -= 7) {
-      if (i < n && std::isfinite(history[i])) {
-        sum += history[i];
-        ++count;
-      }
-    }
-    slot[j] = count > 0 ? sum / count : latest;
-  }
+  const auto slot = same_weekday_means(history, 4, 56);  // the last 4 same weekdays in 8 weeks
   std::vector<double> out(static_cast<std::size_t>(std::max(horizon, 0)));
   for (std::size_t k = 0; k < out.size(); ++k) out[k] = std::max(0.0, slot[k % 7]);
   return out;

@@ -16,7 +16,8 @@ double median(std::vector<double>& v) {
 
 }  // namespace
 
-std::vector<double> seasonal_naive_forecast(std::span<const double> history, int horizon) {
+std::array<double, 7> same_weekday_means(std::span<const double> history, int take,
+                                         std::ptrdiff_t lookback) {
   const auto n = static_cast<std::ptrdiff_t>(history.size());
   double latest = 0.0;
   for (std::ptrdiff_t i = n - 1; i >= 0; --i) {
@@ -25,16 +26,23 @@ std::vector<double> seasonal_naive_forecast(std::span<const double> history, int
       break;
     }
   }
-  double slot[7];
+  std::array<double, 7> slot{};
   for (int j = 0; j < 7; ++j) {
-    slot[j] = latest;
-    for (std::ptrdiff_t i = n - 7 + j; i >= 0; i -= 7) {
-      if (i < n && std::isfinite(history[i])) {
-        slot[j] = history[i];
-        break;
+    double sum = 0;
+    int count = 0;
+    for (std::ptrdiff_t i = n - 7 + j; i >= 0 && i >= n - lookback && count < take; i -= 7) {
+      if (std::isfinite(history[i])) {
+        sum += history[i];
+        ++count;
       }
     }
+    slot[j] = count > 0 ? sum / count : latest;
   }
+  return slot;
+}
+
+std::vector<double> seasonal_naive_forecast(std::span<const double> history, int horizon) {
+  const auto slot = same_weekday_means(history, 1, static_cast<std::ptrdiff_t>(history.size()));
   std::vector<double> out(static_cast<std::size_t>(std::max(horizon, 0)));
   for (std::size_t k = 0; k < out.size(); ++k) out[k] = slot[k % 7];
   return out;

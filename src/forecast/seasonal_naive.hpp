@@ -2,6 +2,8 @@
 /// Seasonal naive, the baseline every model must beat: each future day repeats the same
 /// weekday of the last observed week. Also the fallback model, so it must work on any input.
 
+#include <array>
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -9,6 +11,12 @@
 #include "forecast/types.hpp"
 
 namespace levain::forecast {
+
+/// For each of the 7 days after `history` (slot k = day n + k, repeating weekly): the mean of the
+/// last `take` known values on that weekday within the last `lookback` days; the latest known
+/// value when there is none, else 0. Seasonal naive is take 1 with no lookback bound.
+std::array<double, 7> same_weekday_means(std::span<const double> history, int take,
+                                         std::ptrdiff_t lookback);
 
 /// `horizon` values following `history`: the last week repeated. A missing (NaN) day in that
 /// week takes the latest known value of the same weekday, else the latest known value, else 0.
