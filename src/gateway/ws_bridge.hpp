@@ -1,0 +1,335 @@
+#pragma once
+// The gateway's WebSocket bridge as a template over the client's stream (plain TCP or TLS). Only
+// ws_proxy.cpp and ws_proxy_tls.cpp include it: each instantiates it for one stream type, so the
+// two heaviest instantiations of the build compile in parallel.
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <vector>
+
+#include "common/close_codes.hpp"
+#include "gateway/ws_proxy.hpp"
+
+namespace levain::gateway::detail {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+struct Frame {
+  std::string data;
+  bool text = true;
+};
+
+// One side's outgoing traffic: one write in flight, a queue behind it, and a close that waits
+// for the write in flight (Beast allows no close while a write is pending).
+struct Outbox {
+  std::deque<Frame> frames;
+  std::size_t bytes = 0;
+  bool writing = false;
+  std::optional<websocket::close_reason> close_after;
+  bool close_sent = false;
+  bool dead = false;  // the connection is gone or closed; nothing more goes out
+
+  bool closing() const { return dead || close_sent || close_after.has_value(); }
+};
+
+inline websocket::close_reason make_reason(std::uint16_t code, std::string reason) {
+  // RFC 6455: a close reason fits in 123 bytes.
+  if (reason.size() > 120) reason.resize(120);
+  return websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+}
+
+template <class ClientStream>
+class Bridge final : public BridgeHandle,
+                     public std::enable_shared_from_this<Bridge<ClientStream>> {
+ public:
+  Bridge(ClientStream&& client, BridgeRequest&& request, const WsContext& ctx)
+      : client_(std::move(client)), req_(std::move(request)), ctx_(ctx) {
+    ctx_.metrics.ws_bridged.add();
+  }
+
+  ~Bridge() override {
+    ctx_.metrics.ws_bridged.sub();
+    ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(to_client_.bytes));
+    if (registry_id_ != 0) ctx_.registry.remove(registry_id_);
+  }
+
+  void start() {
+    registry_id_ = ctx_.registry.add(this->weak_from_this());
+    configure();
+    net::dispatch(client_.get_executor(), [self = this->shared_from_this()] {
+      if (self->req_.refusal) return self->accept_client();
+      self->order_ = self->ctx_.pool.order();
+      self->connect_next();
+    });
+  }
+
+  void shut_down(std::uint16_t code, std::string reason) override {
+    net::post(client_.get_executor(), [self = this->shared_from_this(), code, reason] {
+      self->close_client(make_reason(code, reason), /*drop_queue=*/true);
+      self->close_upstream(make_reason(close_code::going_away, "client went away"));
+    });
+  }
+
+ private:
+  websocket::stream_base::timeout hop_timeout() const {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = ctx_.config.ws.handshake_timeout;
+    t.idle_timeout = ctx_.config.ws.idle_timeout;
+    t.keep_alive_pings = true;  // each hop pings its own peer and answers the peer's pings
+    return t;
+  }
+
+  void configure() {
+    client_.set_option(hop_timeout());
+    client_.read_message_max(ctx_.config.ws.max_message_bytes);
+    client_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "levain-gateway"); }));
+  }
+
+  void make_upstream() {
+    upstream_.emplace(client_.get_executor());
+    upstream_->set_option(hop_timeout());
+    upstream_->set_option(websocket::stream_base::decorator(
+        [auth = std::string(req_.request[http::field::authorization]), id = req_.request_id,
+         from = req_.client_address](websocket::request_type& r) {
+          if (!auth.empty()) r.set(http::field::authorization, auth);
+          r.set("X-Request-Id", id);
+          r.set("X-Forwarded-For", from);
+        }));
+  }
+
+  // --- upstream connection --------------------------------------------------------------------
+  void connect_next() {
+    if (next_ >= order_.size()) {
+      ctx_.metrics.refused_no_upstream.inc();
+      spdlog::warn("live {}: no training replica reachable", req_.request_id);
+      req_.refusal = Refusal{close_code::service_restart, "no training replica reachable"};
+      return accept_client();
+    }
+    const Upstream& up = order_[next_];
+    beast::error_code ec;
+    const auto address = net::ip::make_address(up.host, ec);
+    make_upstream();
+    auto& tcp_layer = beast::get_lowest_layer(*upstream_);
+    tcp_layer.expires_after(ctx_.config.upstream_connect_timeout);
+    tcp_layer.async_connect(
+        tcp::endpoint(address, up.port),
+        [self = this->shared_from_this()](beast::error_code ec) { self->on_upstream_connect(ec); });
+  }
+
+  void on_upstream_connect(beast::error_code ec) {
+    if (ec) return upstream_attempt_failed("connect", ec);
+    beast::get_lowest_layer(*upstream_).expires_never();  // the websocket timeouts take over
+    upstream_->async_handshake(handshake_response_, order_[next_].label(), req_.request.target(),
+                               [self = this->shared_from_this()](beast::error_code ec) {
+                                 self->on_upstream_handshake(ec);
+                               });
+  }
+
+  void on_upstream_handshake(beast::error_code ec) {
+    if (ec) return upstream_attempt_failed("handshake", ec);
+    accept_client();
+  }
+
+  void upstream_attempt_failed(const char* step, beast::error_code ec) {
+    ctx_.metrics.upstream_connect_errors.inc();
+    spdlog::warn("live {}: replica {} {} failed: {}", req_.request_id, order_[next_].label(), step,
+                 ec.message());
+    beast::error_code ignored;
+    beast::get_lowest_layer(*upstream_).socket().close(ignored);
+    ++next_;
+    connect_next();
+  }
+
+  // --- client side ------------------------------------------------------------------------------
+  void accept_client() {
+    if (req_.refusal) upstream_out_.dead = true;  // there is no replica side
+    client_.async_accept(req_.request, [self = this->shared_from_this()](beast::error_code ec) {
+      self->on_client_accept(ec);
+    });
+  }
+
+  void on_client_accept(beast::error_code ec) {
+    if (ec) {
+      to_client_.dead = true;
+      return close_upstream(make_reason(close_code::going_away, "client went away"));
+    }
+    read_client();
+    if (req_.refusal) {
+      return close_client(make_reason(req_.refusal->code, req_.refusal->reason), true);
+    }
+    read_upstream();
+  }
+
+  void read_client() {
+    client_.async_read(client_buf_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->on_client_read(ec);
+                       });
+  }
+
+  void on_client_read(beast::error_code ec) {
+    if (ec) {
+      to_client_.dead = true;
+      drop(to_client_);
+      if (ec == websocket::error::closed) {
+        // The client ended the conversation: pass its code and reason on.
+        return close_upstream(client_.reason());
+      }
+      return close_upstream(make_reason(close_code::going_away, "client went away"));
+    }
+    Frame f{beast::buffers_to_string(client_buf_.data()), client_.got_text()};
+    client_buf_.consume(client_buf_.size());
+    if (!upstream_out_.closing()) {
+      ctx_.metrics.ws_frames_to_upstream.inc();
+      ctx_.metrics.ws_bytes_to_upstream.inc(f.data.size());
+      // Clients only ping; a client flooding faster than the replica takes it is cut off.
+      if (upstream_out_.bytes + f.data.size() > 64 * 1024) {
+        close_client(make_reason(close_code::policy, "too many messages"), true);
+      } else {
+        push(upstream_out_, std::move(f), *upstream_);
+      }
+    }
+    read_client();
+  }
+
+  void read_upstream() {
+    upstream_->async_read(upstream_buf_,
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->on_upstream_read(ec);
+                          });
+  }
+
+  void on_upstream_read(beast::error_code ec) {
+    if (ec) {
+      upstream_out_.dead = true;
+      drop(upstream_out_);
+      if (ec == websocket::error::closed) {
+        // The replica's own close (1000 job done, 4004, 1008, 1001...) reaches the client as it
+        // was sent, after everything it sent before.
+        return close_client(upstream_->reason(), /*drop_queue=*/false);
+      }
+      if (to_client_.closing()) return;
+      ctx_.metrics.ws_upstream_lost.inc();
+      spdlog::info("live {}: replica {} lost ({}); client told to reconnect", req_.request_id,
+                   order_[next_].label(), ec.message());
+      return close_client(make_reason(close_code::service_restart, "upstream lost"), false);
+    }
+    Frame f{beast::buffers_to_string(upstream_buf_.data()), upstream_->got_text()};
+    upstream_buf_.consume(upstream_buf_.size());
+    if (!to_client_.closing()) {
+      ctx_.metrics.ws_frames_to_client.inc();
+      ctx_.metrics.ws_bytes_to_client.inc(f.data.size());
+      if (to_client_.writing &&
+          to_client_.bytes + f.data.size() > ctx_.config.ws.client_queue_bytes) {
+        ctx_.metrics.ws_slow_closed.inc();
+        close_client(make_reason(close_code::policy,
+                                 "slow consumer: send queue over " +
+                                     std::to_string(ctx_.config.ws.client_queue_bytes) + " bytes"),
+                     true);
+        close_upstream(make_reason(close_code::going_away, "client went away"));
+      } else {
+        ctx_.metrics.ws_queued_bytes.add(static_cast<std::int64_t>(f.data.size()));
+        push(to_client_, std::move(f), client_);
+      }
+    }
+    read_upstream();
+  }
+
+  // --- writes and closes, for either side -------------------------------------------------------
+  template <class Ws>
+  void push(Outbox& out, Frame&& f, Ws& ws) {
+    out.bytes += f.data.size();
+    out.frames.push_back(std::move(f));
+    if (!out.writing) write_next(out, ws);
+  }
+
+  template <class Ws>
+  void write_next(Outbox& out, Ws& ws) {
+    if (out.frames.empty()) {
+      if (out.close_after && !out.close_sent) send_close(out, ws);
+      return;
+    }
+    out.writing = true;
+    ws.text(out.frames.front().text);
+    ws.async_write(net::buffer(out.frames.front().data),
+                   [self = this->shared_from_this(), &out, &ws](beast::error_code ec, std::size_t) {
+                     self->on_write(out, ws, ec);
+                   });
+  }
+
+  template <class Ws>
+  void on_write(Outbox& out, Ws& ws, beast::error_code ec) {
+    out.writing = false;
+    const auto sent = out.frames.front().data.size();
+    out.bytes -= sent;
+    if (&out == &to_client_) ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(sent));
+    out.frames.pop_front();
+    if (ec) {
+      out.dead = true;
+      return drop(out);
+    }
+    write_next(out, ws);
+  }
+
+  template <class Ws>
+  void send_close(Outbox& out, Ws& ws) {
+    out.close_sent = true;
+    ws.async_close(*out.close_after, [self = this->shared_from_this()](beast::error_code) {});
+  }
+
+  void close_client(websocket::close_reason reason, bool drop_queue) {
+    if (to_client_.closing()) return;
+    to_client_.close_after = std::move(reason);
+    if (drop_queue) drop(to_client_);
+    if (!to_client_.writing) write_next(to_client_, client_);
+  }
+
+  void close_upstream(websocket::close_reason reason) {
+    if (upstream_out_.closing() || !upstream_ || !upstream_->is_open()) return;
+    upstream_out_.close_after = std::move(reason);
+    drop(upstream_out_);
+    if (!upstream_out_.writing) write_next(upstream_out_, *upstream_);
+  }
+
+  // The frame being written stays: its buffer belongs to the write until it completes.
+  void drop(Outbox& out) {
+    while (out.frames.size() > (out.writing ? 1u : 0u)) {
+      const auto n = out.frames.back().data.size();
+      out.bytes -= n;
+      if (&out == &to_client_) ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(n));
+      out.frames.pop_back();
+    }
+  }
+
+  websocket::stream<ClientStream> client_;
+  // Re-made for each replica tried: a stream whose handshake failed cannot be reused.
+  std::optional<websocket::stream<beast::tcp_stream>> upstream_;
+  BridgeRequest req_;
+  WsContext ctx_;  // a copy: the handler that made it may be gone before this bridge
+  std::uint64_t registry_id_ = 0;
+  std::vector<Upstream> order_;
+  std::size_t next_ = 0;
+  websocket::response_type handshake_response_;
+  beast::flat_buffer client_buf_;
+  beast::flat_buffer upstream_buf_;
+  Outbox to_client_;
+  Outbox upstream_out_;
+};
+
+template <class ClientStream>
+void start(ClientStream&& client, BridgeRequest&& request, const WsContext& context) {
+  std::make_shared<Bridge<ClientStream>>(std::move(client), std::move(request), context)->start();
+}
+
+}  // namespace levain::gateway::detail
