@@ -1,12 +1,10 @@
 #include "rabbitmq_broker.hpp"
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+
+#include "instance_script.hpp"
 
 namespace levain::integration {
 
@@ -19,11 +17,6 @@ std::string instance_script() {
   if (const char* s = std::getenv("LEVAIN_RABBITMQ_INSTANCE")) return s;
   throw std::runtime_error("set LEVAIN_RABBITMQ_INSTANCE to scripts/rabbitmq-instance");
 #endif
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 }  // namespace
@@ -57,27 +50,10 @@ PrivateBroker::~PrivateBroker() {
 }
 
 std::string PrivateBroker::run(const std::string& command) {
-  const std::string line =
-      "'" + instance_script() + "' " + command + " '" + dir_.string() + "' 2>&1";
-  FILE* pipe = ::popen(line.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("could not run " + line);
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (const auto n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("rabbitmq-instance " + command + " failed:\n" + out);
-  }
-  return out;
+  return run_instance_script(instance_script(), command, dir_);
 }
 
-void PrivateBroker::start() {
-  const auto out = trim(run("start"));
-  const auto last = out.rfind('\n');
-  url_ = last == std::string::npos ? out : out.substr(last + 1);
-  if (!url_.starts_with("amqp://"))
-    throw std::runtime_error("no URL from rabbitmq-instance: " + out);
-}
+void PrivateBroker::start() { url_ = url_from_start(run("start"), "amqp://"); }
 
 void PrivateBroker::stop() { run("stop"); }
 

@@ -1,0 +1,210 @@
+// Two `levain training` replicas sharing one RabbitMQ broker and one PostgreSQL database, with
+// `levain gateway` in front (DESIGN.md §1): a job started on replica A streams the very same
+// events to watchers on A, on B and through the gateway; a cancel sent to B stops A's job; and
+// when A is killed mid-job, B notices the lapsed lease, ends the job `failed` and tells every
+// watcher it can reach.
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+
+#include "harness/fixture.hpp"
+#include "harness/json_access.hpp"
+#include "harness/postgres_server.hpp"
+#include "harness/rabbitmq_broker.hpp"
+#include "harness/stream_checks.hpp"
+#include "harness/wait.hpp"
+
+namespace levain::integration {
+namespace {
+
+using ::testing::AssertionFailure;
+using ::testing::AssertionResult;
+using ::testing::AssertionSuccess;
+
+constexpr auto kReadyDeadline = std::chrono::seconds(240);
+const std::string kTenant = "bakery";
+
+class ClusterTest : public LevainTest {
+ protected:
+  void SetUp() override { postgres_ = std::make_unique<PrivatePostgres>(dir_ / "postgres"); }
+
+  /// A replica on the shared broker and this test's database, ready (bus and store) on return.
+  LevainProcess& start_replica(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--amqp-url",     shared_broker_url(), "--database-url",
+                                     postgres_->url(), "--train-threads",   "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto& replica = start_server(args, "data-" + name);
+    const HttpClient client(replica.port());
+    EXPECT_TRUE(wait_until([&] { return client.get("/readyz", "").status == 200; }, kReadyDeadline))
+        << "replica " << name << " never ready:\n"
+        << replica.log_tail();
+    return replica;
+  }
+
+  std::unique_ptr<WsClient> watch_on(const LevainProcess& p, const std::string& job,
+                                     const std::string& tok) {
+    return std::make_unique<WsClient>(p.port(), live_target(kTenant, job, tok));
+  }
+
+  /// Uploads on `p` (asserting 200) and starts a job there; returns its id.
+  std::string start_job_on(const LevainProcess& p, const std::string& tok, const std::string& csv) {
+    const HttpClient client(p.port());
+    const auto up = client.post("/api/v1/tenants/" + kTenant + "/sales", tok, csv, "text/csv");
+    EXPECT_EQ(up.status, 200) << up.summary();
+    const auto r = client.post(jobs_path(kTenant), tok, "{}");
+    if (r.status != 202 || !r.json_ok) throw std::runtime_error("start job: " + r.summary());
+    return str_at(r.json, "job_id");
+  }
+
+  boost::json::value job_on(const LevainProcess& p, const std::string& tok,
+                            const std::string& job) {
+    const auto r = HttpClient(p.port()).get(jobs_path(kTenant) + "/" + job, tok);
+    if (r.status != 200 || !r.json_ok) throw std::runtime_error("GET job: " + r.summary());
+    return r.json;
+  }
+
+  std::unique_ptr<PrivatePostgres> postgres_;
+};
+
+/// Every event `other` received is, byte for byte as JSON, the event with the same seq in
+/// `reference` (which saw at least every seq `other` saw): one published event, not a look-alike.
+AssertionResult same_events(const Messages& reference, const Messages& other) {
+  const auto reference_events = events_of(reference);
+  std::map<std::int64_t, const boost::json::value*> by_seq;
+  for (const auto& m : reference_events) by_seq[int_at(m, "seq")] = &m;
+  const auto events = events_of(other);
+  if (events.empty()) return AssertionFailure() << "no events received";
+  for (const auto& m : events) {
+    const auto it = by_seq.find(int_at(m, "seq"));
+    if (it == by_seq.end()) return AssertionFailure() << "not in the reference: " << dump(m);
+    if (*it->second != m) {
+      return AssertionFailure() << "differs from the reference:\n  " << dump(*it->second) << "\n  "
+                                << dump(m);
+    }
+  }
+  return AssertionSuccess();
+}
+
+std::int64_t first_event_seq(const Messages& messages) {
+  const auto events = events_of(messages);
+  return events.empty() ? -1 : int_at(events.front(), "seq");
+}
+
+TEST_F(ClusterTest, WatchersOnEitherReplicaAndThroughTheGatewayGetTheSameEvents) {
+  auto& a = start_replica("a");
+  auto& b = start_replica("b");
+  auto& gateway = start_gateway({a.port(), b.port()});
+  const auto tok = token({kTenant});
+  // Long enough (about 0.2 s per fit under ASan, one thread) that every watcher joins early.
+  constexpr int kProducts = 40;
+  const auto job = start_job_on(a, tok, demo_csv(kProducts, 3 * 365, 11));
+
+  // Two through the gateway: its round robin sends one to each replica.
+  auto on_a = watch_on(a, job, tok);
+  auto on_b = watch_on(b, job, tok);
+  auto via_gateway_1 = watch_on(gateway, job, tok);
+  auto via_gateway_2 = watch_on(gateway, job, tok);
+  std::vector<WsClient*> all = {on_a.get(), on_b.get(), via_gateway_1.get(), via_gateway_2.get()};
+  for (auto* c : all) c->read_until_close();
+
+  // The earliest joiner is the reference; everyone saw a valid stream ending in `completed`.
+  auto* reference = *std::min_element(all.begin(), all.end(), [](auto* x, auto* y) {
+    return first_event_seq(x->messages()) < first_event_seq(y->messages());
+  });
+  for (auto* c : all) {
+    ASSERT_TRUE(starts_with_connected(c->messages(), job)) << c->end().describe();
+    EXPECT_TRUE(events_follow_snapshot(c->messages()));
+    EXPECT_TRUE(ends_with(*c, "completed", 1000));
+    EXPECT_TRUE(same_events(reference->messages(), c->messages()));
+    // Joined while the job ran, so it saw product events, not just the end.
+    EXPECT_GE(events_of(c->messages()).size(), 3u);
+  }
+
+  // One row is the truth on both replicas.
+  const auto seen_by_a = job_on(a, tok, job);
+  const auto seen_by_b = job_on(b, tok, job);
+  EXPECT_EQ(str_at(seen_by_b, "status"), "completed") << dump(seen_by_b);
+  EXPECT_EQ(int_at(seen_by_b, "progress"), 100);
+  EXPECT_EQ(int_at(seen_by_b, "products_completed"), kProducts);
+  EXPECT_EQ(seen_by_a, seen_by_b);
+}
+
+TEST_F(ClusterTest, CancelSentToTheOtherReplicaStopsTheJob) {
+  auto& a = start_replica("a");
+  auto& b = start_replica("b");
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(a, tok, demo_csv(200, 3 * 365, 12));
+  auto on_a = watch_on(a, job, tok);
+  auto on_b = watch_on(b, job, tok);
+  ASSERT_TRUE(on_b->read_until_type("product_completed")) << on_b->end().describe();
+
+  const auto r = HttpClient(b.port()).post(jobs_path(kTenant) + "/" + job + "/cancel", tok, "");
+  ASSERT_EQ(r.status, 202) << r.summary();
+  for (auto* c : {on_a.get(), on_b.get()}) {
+    c->read_until_close();
+    EXPECT_TRUE(events_follow_snapshot(c->messages()));
+    ASSERT_TRUE(ends_with(*c, "failed", 1000));
+    EXPECT_EQ(str_at(c->messages().back(), "data/reason"), "cancelled");
+  }
+  EXPECT_TRUE(same_events(on_a->messages(), on_b->messages()));
+  EXPECT_EQ(str_at(job_on(a, tok, job), "status"), "cancelled");
+}
+
+TEST_F(ClusterTest, ReplicaKilledMidJobEndsItFailedAndItsWatchersAreTold) {
+  // Short leases: B declares A's job lost 1.5 s after A's last heartbeat.
+  const std::vector<std::string> lease = {"--job-lease-ms", "1500"};
+  auto& a = start_replica("a", lease);
+  auto& b = start_replica("b", lease);
+  auto& gateway = start_gateway({a.port(), b.port()});
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(a, tok, demo_csv(200, 3 * 365, 13));
+
+  auto on_a = watch_on(a, job, tok);
+  auto on_b = watch_on(b, job, tok);
+  auto via_gateway_1 = watch_on(gateway, job, tok);
+  auto via_gateway_2 = watch_on(gateway, job, tok);
+  ASSERT_TRUE(on_b->read_until_type("product_completed", 2)) << on_b->end().describe();
+  const auto a_pid = a.pid();
+  a.kill9();
+
+  // A's own watcher loses its connection without a close frame.
+  on_a->read_until_close();
+  EXPECT_EQ(on_a->end().code, -1) << on_a->end().describe();
+
+  on_b->read_until_close();
+  ASSERT_TRUE(ends_with(*on_b, "failed", 1000)) << "pid " << a_pid;
+  EXPECT_TRUE(events_follow_snapshot(on_b->messages()));
+  EXPECT_NE(str_at(on_b->messages().back(), "data/error").find("interrupted"), std::string::npos)
+      << dump(on_b->messages().back());
+
+  // Through the gateway: the watcher bridged to A is told 1012 (its replica is gone), the one
+  // bridged to B gets the same `failed` event as B's direct watcher.
+  int told_failed = 0;
+  int told_restart = 0;
+  for (auto* c : {via_gateway_1.get(), via_gateway_2.get()}) {
+    c->read_until_close();
+    if (c->end().code == 1012) {
+      ++told_restart;
+    } else if (ends_with(*c, "failed", 1000)) {
+      ++told_failed;
+      EXPECT_TRUE(same_events(on_b->messages(), c->messages()));
+    } else {
+      ADD_FAILURE() << "neither 1012 nor `failed`: " << c->end().describe();
+    }
+  }
+  EXPECT_EQ(told_restart, 1);
+  EXPECT_EQ(told_failed, 1);
+
+  const auto final_view = job_on(b, tok, job);
+  EXPECT_EQ(str_at(final_view, "status"), "failed") << dump(final_view);
+  // A watcher arriving afterwards gets the final snapshot and a normal close.
+  auto late = watch_on(b, job, tok);
+  late->read_until_close();
+  ASSERT_TRUE(starts_with_connected(late->messages(), job));
+  EXPECT_EQ(str_at(late->messages().front(), "data/snapshot/status"), "failed");
+  EXPECT_EQ(late->end().code, 1000) << late->end().describe();
+}
+
+}  // namespace
+}  // namespace levain::integration
