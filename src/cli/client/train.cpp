@@ -108,6 +108,7 @@ int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err)
     upload = http_request(*endpoint, http::verb::post, tenant + "/sales", std::move(*csv),
                           "text/csv", options.token, kUploadTimeout);
     if (int code = report_upload(upload, out, err); code != 0) return code;
+    if (options.upload_only) return 0;
     created =
         http_request(*endpoint, http::verb::post, tenant + "/training/jobs",
                      job_request_body(options), "application/json", options.token, kRequestTimeout);

@@ -16,14 +16,16 @@ struct TrainOptions {
   std::vector<std::string> products;  // empty: every product with sales
   int horizon_days = 14;
   bool quiet = false;
+  bool upload_only = false;  // upload and stop: train later (the dashboard, another replica)
 };
 
 /// Largest CSV the CLI reads into memory and sends.
 inline constexpr std::uintmax_t kMaxCsvBytes = 512ull << 20;
 
-/// Exit codes: the watch's (0 completed, 1 failed/cancelled, 2 refused/unreachable) once the job
-/// started; before that 1 for a local or server-side error (the server's message is printed) and
-/// 2 when the server cannot be reached.
+/// Exit codes: with upload_only, 0 once the upload was accepted. Otherwise the watch's (0
+/// completed, 1 failed/cancelled, 2 refused/unreachable) once the job started; before that 1 for a
+/// local or server-side error (the server's message is printed) and 2 when the server cannot be
+/// reached.
 int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace levain::cli

@@ -88,6 +88,9 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 365));
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
+  cmd->add_flag("--upload-only", o->upload_only,
+                "Upload the sales and stop: no job is started (train later, e.g. from the "
+                "dashboard)");
   cmd->add_option("csv", o->csv_path, "Sales CSV: date,product,quantity")->required();
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return run_train(*o, std::cout, std::cerr); }; });

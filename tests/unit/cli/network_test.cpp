@@ -229,8 +229,9 @@ class RunTrain : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(csv_path_); }
 
-  Result train(const std::string& url) {
+  Result train(const std::string& url, bool upload_only = false) {
     TrainOptions options;
+    options.upload_only = upload_only;
     options.url = url;
     options.tenant = "t1";
     options.token = "tok";
@@ -282,6 +283,19 @@ TEST_F(RunTrain, UploadsStartsAndWatchesToTheEnd) {
   EXPECT_EQ(requests[1][http::field::content_type], "application/json");
   EXPECT_EQ(requests[1].body(), R"({"products":["Baguette"],"horizon_days":7})");
   EXPECT_EQ(requests[2].target(), "/api/v1/tenants/t1/training/jobs/j1/live?token=tok");
+}
+
+TEST_F(RunTrain, UploadOnlyStopsAfterTheUpload) {
+  ScriptedServer server({[](tcp::socket& socket, const Request&) {
+    respond(socket, http::status::ok, R"({"accepted":2,"rejected":0,"errors":[]})");
+  }});
+  const Result r = train(server.url(), /*upload_only=*/true);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("uploaded: 2 accepted, 0 rejected"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("job:"), std::string::npos) << r.out;
+  const std::vector<Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].target(), "/api/v1/tenants/t1/sales");
 }
 
 TEST_F(RunTrain, ServerRefusingTheJobExitsOneWithItsMessage) {
