@@ -1,14 +1,18 @@
 #include "training/live/connection_manager.hpp"
 
-#include <algorithm>
+#include <vector>
 
 namespace levain::training {
 
 bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink) {
   std::lock_guard lock(mutex_);
   if (shut_down_) return false;
-  jobs_[job_id].push_back({sink.get(), sink});
-  ++sessions_;
+  const auto [it, inserted] = jobs_[job_id].emplace(sink.get(), sink);
+  if (inserted) {
+    ++sessions_;
+  } else {
+    it->second = sink;  // the same sink again (its weak_ptr kept the address from reuse)
+  }
   return true;
 }
 
@@ -16,8 +20,7 @@ void ConnectionManager::leave(const std::string& job_id, const LiveSink* sink) {
   std::lock_guard lock(mutex_);
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
-  const auto removed = std::erase_if(it->second, [sink](const Entry& e) { return e.id == sink; });
-  sessions_ -= removed;
+  sessions_ -= it->second.erase(sink);
   if (it->second.empty()) jobs_.erase(it);
 }
 
@@ -29,8 +32,8 @@ void ConnectionManager::broadcast(const std::string& job_id,
     const auto it = jobs_.find(job_id);
     if (it == jobs_.end()) return;
     targets.reserve(it->second.size());
-    for (const auto& e : it->second) {
-      if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+    for (const auto& [id, sink] : it->second) {
+      if (auto s = sink.lock()) targets.push_back(std::move(s));
     }
   }
   for (const auto& s : targets) s->deliver(event);
@@ -41,8 +44,8 @@ std::size_t ConnectionManager::resnapshot_all() {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [job, entries] : jobs_) {
-      for (const auto& e : entries) {
-        if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+      for (const auto& [id, sink] : entries) {
+        if (auto s = sink.lock()) targets.push_back(std::move(s));
       }
     }
   }
@@ -56,8 +59,8 @@ void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string
     std::lock_guard lock(mutex_);
     shut_down_ = true;
     for (const auto& [job, entries] : jobs_) {
-      for (const auto& e : entries) {
-        if (auto s = e.sink.lock()) targets.push_back(std::move(s));
+      for (const auto& [id, sink] : entries) {
+        if (auto s = sink.lock()) targets.push_back(std::move(s));
       }
     }
   }

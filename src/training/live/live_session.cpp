@@ -6,10 +6,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
-#include <deque>
+#include <mutex>
+#include <vector>
 
 #include "common/ids.hpp"
 #include "training/events/event.hpp"
+#include "training/live/coalescing_stream.hpp"
 
 namespace levain::training {
 
@@ -20,6 +22,8 @@ namespace websocket = beast::websocket;
 namespace {
 
 const auto kPong = std::make_shared<const std::string>(R"({"type":"pong"})");
+const auto kUnsupported = std::make_shared<const std::string>(
+    R"({"type":"error","data":{"message":"unsupported client message: only 'ping' or {\"type\":\"ping\"} is accepted"}})");
 
 bool is_ping(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
@@ -47,7 +51,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 
   ~LiveSession() override {
     if (joined_) ctx_.manager.leave(job_id_, this);
-    ctx_.queued_bytes.sub(static_cast<std::int64_t>(queued_bytes_));
+    ctx_.queued_bytes.sub(static_cast<std::int64_t>(reported_bytes_));
     ctx_.sessions.sub();
   }
 
@@ -60,14 +64,27 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     ws_.read_message_max(ctx_.config.max_message_bytes);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "levain"); }));
+    // Every message is one text frame, written whole into the coalescing layer.
+    ws_.text(true);
+    ws_.auto_fragment(false);
+    ws_.next_layer().on_sent([weak = weak_from_this()](beast::error_code) {
+      if (auto self = weak.lock()) self->after_send();
+    });
     auto owned = std::make_shared<common::http::Request>(std::move(req));
     ws_.async_accept(*owned, [self = shared_from_this(), owned, refusal = std::move(refusal)](
                                  beast::error_code ec) { self->on_accept(ec, refusal); });
   }
 
+  /// Events wait in an inbox; only the first of a run posts a drain, so a backlog of k events
+  /// costs one post, one pass and one send instead of k of each.
   void deliver(std::shared_ptr<const OutboundEvent> event) override {
-    net::post(ws_.get_executor(),
-              [self = shared_from_this(), event = std::move(event)] { self->on_event(event); });
+    {
+      std::lock_guard lock(inbox_mutex_);
+      inbox_.push_back(std::move(event));
+      if (drain_posted_) return;
+      drain_posted_ = true;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
   }
 
   void resnapshot() override {
@@ -83,6 +100,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
  private:
   void on_accept(beast::error_code ec, const std::optional<Refusal>& refusal) {
     if (ec) return;  // handshake failed or timed out: nothing to say to a peer that cannot hear
+    ws_.next_layer().start_frames();  // the 101 response is out; only frames follow
     if (refusal) return close_when_drained(refusal->code, refusal->reason, true);
     do_read();
     if (!ctx_.manager.join(job_id_, shared_from_this())) {
@@ -115,6 +133,19 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     load_snapshot();
   }
 
+  void drain_inbox() {
+    {
+      std::lock_guard lock(inbox_mutex_);
+      draining_.swap(inbox_);
+      drain_posted_ = false;
+    }
+    for (const auto& event : draining_) on_event(event);
+    draining_.clear();
+    if (draining_.capacity() > 64)
+      std::vector<std::shared_ptr<const OutboundEvent>>().swap(draining_);
+    flush();
+  }
+
   void on_snapshot(std::optional<JobRecord> job, std::exception_ptr error) {
     loading_ = false;
     if (closing_ || close_after_drain_) return;
@@ -136,6 +167,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     buffered_.clear();
     buffered_bytes_ = 0;
     for (const auto& event : pending) on_event(event);
+    flush();
     if (reload_ && !loading_) {
       reload_ = false;
       refresh();
@@ -168,15 +200,47 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     }
   }
 
-  void enqueue(std::shared_ptr<const std::string> payload, bool is_event = false) {
+  /// Frames the message into the coalescing layer; the caller flushes once its batch is done.
+  /// The layer's unsent bytes are this session's send queue: over the bound (with something
+  /// already waiting, as one message alone always goes) the session is cut off with 1008.
+  void enqueue(const std::shared_ptr<const std::string>& payload, bool is_event = false) {
     if (closing_ || close_after_drain_) return;
-    if (writing_ && queued_bytes_ + payload->size() > ctx_.config.send_queue_bytes) {
-      return overflow();
+    auto& out = ws_.next_layer();
+    const auto limit = ctx_.config.send_queue_bytes;
+    if (out.pending_bytes() > 0 && out.pending_bytes() + payload->size() > limit) {
+      out.flush();  // the batch so far may fit in the kernel: only what it refuses counts
+      if (out.pending_bytes() > 0 && out.pending_bytes() + payload->size() > limit) {
+        return overflow();
+      }
     }
-    queued_bytes_ += payload->size();
-    ctx_.queued_bytes.add(static_cast<std::int64_t>(payload->size()));
-    queue_.push_back({std::move(payload), is_event});
-    if (!writing_) do_write();
+    if (!ws_.is_open()) return;  // Beast is closing (peer's close, timeout): no more frames
+    beast::error_code ec;
+    ws_.write(net::buffer(*payload), ec);
+    if (ec) return;  // the socket failed: the read fails as well and ends the session
+    if (is_event) out.tag_last_frame();
+  }
+
+  /// Hands the batch to the kernel, then accounts for what it took.
+  void flush() {
+    ws_.next_layer().flush();
+    after_send();
+  }
+
+  /// After a send (or the layer's wait for the peer ended): the queue gauge, delivered events, and
+  /// the close that waited for the queue to drain.
+  void after_send() {
+    const auto& out = ws_.next_layer();
+    const auto pending = out.pending_bytes();
+    if (pending != reported_bytes_) {
+      ctx_.queued_bytes.add(static_cast<std::int64_t>(pending) -
+                            static_cast<std::int64_t>(reported_bytes_));
+      reported_bytes_ = pending;
+    }
+    if (const auto sent = out.tagged_frames_sent(); sent > reported_delivered_) {
+      ctx_.delivered.inc(sent - reported_delivered_);
+      reported_delivered_ = sent;
+    }
+    if (pending == 0 && close_after_drain_ && !closing_) do_close();
   }
 
   void overflow() {
@@ -187,43 +251,17 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
         true);
   }
 
-  void do_write() {
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(
-        net::buffer(*queue_.front().payload),
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
-  }
-
-  void on_write(beast::error_code ec) {
-    writing_ = false;
-    const auto& sent = queue_.front();
-    queued_bytes_ -= sent.payload->size();
-    ctx_.queued_bytes.sub(static_cast<std::int64_t>(sent.payload->size()));
-    if (!ec && sent.is_event) ctx_.delivered.inc();
-    queue_.pop_front();
-    if (ec) return drop_queue();
-    if (!queue_.empty()) return do_write();
-    if (close_after_drain_) do_close();
-  }
-
-  /// Closes after what is queued is written (or at once, dropping it). The close frame cannot
-  /// overtake a write in flight, so with one in flight the close waits for it.
+  /// Closes after what is queued is sent (or at once, dropping it). The close frame cannot
+  /// overtake a frame the kernel has started on, so when dropping, that one frame still goes
+  /// first; a peer that never reads it is dropped by the close handshake timeout.
   void close_when_drained(std::uint16_t code, std::string reason, bool drop_queue_now) {
     if (closing_ || close_after_drain_) return;
     if (reason.size() > 120) reason.resize(120);  // RFC 6455: a close reason fits in 123 bytes
     close_after_drain_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
     buffered_.clear();
-    if (drop_queue_now) drop_queue(/*keep_in_flight=*/true);
-    if (!writing_) do_close();
-  }
-
-  void drop_queue(bool keep_in_flight = false) {
-    while (queue_.size() > (keep_in_flight && writing_ ? 1u : 0u)) {
-      queued_bytes_ -= queue_.back().payload->size();
-      ctx_.queued_bytes.sub(static_cast<std::int64_t>(queue_.back().payload->size()));
-      queue_.pop_back();
-    }
+    // Only while open: once Beast is closing, its close frame may be among the queued bytes.
+    if (drop_queue_now && ws_.is_open()) ws_.next_layer().discard_unsent();
+    flush();
   }
 
   void do_close() {
@@ -243,9 +281,9 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 
   void on_read(beast::error_code ec) {
     if (ec) {
-      // closed, timed out, or a protocol error (Beast already answered it with a close frame).
+      // closed, timed out, or a protocol error (Beast already answered it with a close frame,
+      // which may still be in the layer: nothing is dropped here, the socket's end frees it).
       closing_ = true;
-      drop_queue(true);
       if (joined_) {
         ctx_.manager.leave(job_id_, this);
         joined_ = false;
@@ -257,30 +295,28 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     if (ws_.got_text() && is_ping(text)) {
       enqueue(kPong);
     } else {
-      enqueue(std::make_shared<const std::string>(
-          R"({"type":"error","data":{"message":"unsupported client message: only 'ping' or {\"type\":\"ping\"} is accepted"}})"));
+      enqueue(kUnsupported);
     }
+    flush();
     do_read();
   }
 
-  struct Queued {
-    std::shared_ptr<const std::string> payload;
-    bool is_event;
-  };
-
   LiveContext& ctx_;
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<CoalescingStream> ws_;
   common::http::SlotPtr slot_;  // counts this connection against --max-connections
   std::string tenant_;
   std::string job_id_;
   beast::flat_buffer read_buffer_;
-  std::deque<Queued> queue_;
-  std::size_t queued_bytes_ = 0;
+  std::mutex inbox_mutex_;
+  std::vector<std::shared_ptr<const OutboundEvent>> inbox_;     // guarded by inbox_mutex_
+  bool drain_posted_ = false;                                   // guarded by inbox_mutex_
+  std::vector<std::shared_ptr<const OutboundEvent>> draining_;  // the strand's batch
+  std::size_t reported_bytes_ = 0;        // the layer's unsent bytes, as in the gauge
+  std::uint64_t reported_delivered_ = 0;  // events the kernel took, as in the counter
   std::vector<std::shared_ptr<const OutboundEvent>> buffered_;
   std::size_t buffered_bytes_ = 0;
   std::uint64_t last_seq_ = 0;
   std::optional<websocket::close_reason> close_after_drain_;
-  bool writing_ = false;
   bool closing_ = false;
   bool joined_ = false;
   bool snapshot_sent_ = false;

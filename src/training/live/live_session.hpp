@@ -5,8 +5,9 @@
 /// `connected` and only events with seq > snapshot.seq: no gap and no duplicate at any join
 /// time (DESIGN.md §3). When the bus may have lost events (it reconnected, or a seq gap shows
 /// it), the session does the same again: a fresh `connected` from the store, then seq > its seq.
-/// One write in flight; the queue behind it is bounded in bytes and a session over the bound is
-/// closed with 1008.
+/// Frames go out through a CoalescingStream: every message of a batch is framed into it and sent
+/// with one system call. What the kernel has not taken yet is the session's send queue, bounded
+/// in bytes; a session over the bound is closed with 1008.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
