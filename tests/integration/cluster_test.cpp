@@ -1,6 +1,7 @@
-// Two `levain training` replicas sharing one RabbitMQ broker and one PostgreSQL database, with
-// `levain gateway` in front (DESIGN.md §1): a job started on replica A streams the very same
-// events to watchers on A, on B and through the gateway; a cancel sent to B stops A's job; and
+// Two `levain training` replicas sharing one RabbitMQ broker and one PostgreSQL database (the
+// CTest fixtures' servers, a fresh database per test), with `levain gateway` in front
+// (DESIGN.md §1): a job started on replica A streams the very same events to watchers on A, on
+// B and through the gateway; a cancel sent to B stops A's job; and
 // when A is killed mid-job, B notices the lapsed lease, ends the job `failed` and tells every
 // watcher it can reach.
 
@@ -10,7 +11,7 @@
 
 #include "harness/fixture.hpp"
 #include "harness/json_access.hpp"
-#include "harness/postgres_server.hpp"
+#include "harness/postgres_database.hpp"
 #include "harness/rabbitmq_broker.hpp"
 #include "harness/stream_checks.hpp"
 #include "harness/wait.hpp"
@@ -27,12 +28,12 @@ const std::string kTenant = "bakery";
 
 class ClusterTest : public LevainTest {
  protected:
-  void SetUp() override { postgres_ = std::make_unique<PrivatePostgres>(dir_ / "postgres"); }
+  void SetUp() override { database_url_ = fresh_test_database(); }
 
   /// A replica on the shared broker and this test's database, ready (bus and store) on return.
   LevainProcess& start_replica(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"--amqp-url",     shared_broker_url(), "--database-url",
-                                     postgres_->url(), "--train-threads",   "1"};
+    std::vector<std::string> args = {"--amqp-url",  shared_broker_url(), "--database-url",
+                                     database_url_, "--train-threads",   "1"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto& replica = start_server(args, "data-" + name);
     const HttpClient client(replica.port());
@@ -64,7 +65,7 @@ class ClusterTest : public LevainTest {
     return r.json;
   }
 
-  std::unique_ptr<PrivatePostgres> postgres_;
+  std::string database_url_;  // a fresh database on the `postgres` fixture's server
 };
 
 /// Every event `other` received is, byte for byte as JSON, the event with the same seq in

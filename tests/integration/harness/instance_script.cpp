@@ -9,8 +9,10 @@
 namespace levain::integration {
 
 std::string run_instance_script(const std::string& script, const std::string& command,
-                                const std::filesystem::path& dir) {
-  const std::string line = "'" + script + "' " + command + " '" + dir.string() + "' 2>&1";
+                                const std::filesystem::path& dir, const std::string& argument) {
+  std::string line = "'" + script + "' " + command + " '" + dir.string() + "'";
+  if (!argument.empty()) line += " '" + argument + "'";
+  line += " 2>&1";
   FILE* pipe = ::popen(line.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("could not run " + line);
   std::string out;

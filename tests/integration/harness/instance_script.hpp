@@ -8,10 +8,10 @@
 
 namespace levain::integration {
 
-/// Output (stdout and stderr) of `script command dir`; throws std::runtime_error with that
-/// output when the script fails.
+/// Output (stdout and stderr) of `script command dir [argument]`; throws std::runtime_error with
+/// that output when the script fails.
 std::string run_instance_script(const std::string& script, const std::string& command,
-                                const std::filesystem::path& dir);
+                                const std::filesystem::path& dir, const std::string& argument = {});
 
 /// The URL a `start` printed (its last line); throws unless it begins with `scheme`.
 std::string url_from_start(const std::string& output, const std::string& scheme);
