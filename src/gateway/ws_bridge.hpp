@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -81,9 +82,13 @@ class Bridge final : public BridgeHandle,
   }
 
  private:
-  websocket::stream_base::timeout hop_timeout() const {
+  // Once a hop is open its handshake timeout bounds only the close: a peer alive but behind
+  // gets as long to answer it as it may stay silent, so a close frame is never cut off.
+  websocket::stream_base::timeout hop_timeout(bool open = false) const {
     websocket::stream_base::timeout t{};
-    t.handshake_timeout = ctx_.config.ws.handshake_timeout;
+    t.handshake_timeout =
+        open ? std::max(ctx_.config.ws.handshake_timeout, ctx_.config.ws.idle_timeout)
+             : ctx_.config.ws.handshake_timeout;
     t.idle_timeout = ctx_.config.ws.idle_timeout;
     t.keep_alive_pings = true;  // each hop pings its own peer and answers the peer's pings
     return t;
@@ -138,6 +143,7 @@ class Bridge final : public BridgeHandle,
 
   void on_upstream_handshake(beast::error_code ec) {
     if (ec) return upstream_attempt_failed("handshake", ec);
+    upstream_->set_option(hop_timeout(/*open=*/true));
     accept_client();
   }
 
@@ -164,6 +170,7 @@ class Bridge final : public BridgeHandle,
       to_client_.dead = true;
       return close_upstream(make_reason(close_code::going_away, "client went away"));
     }
+    client_.set_option(hop_timeout(/*open=*/true));
     read_client();
     if (req_.refusal) {
       return close_client(make_reason(req_.refusal->code, req_.refusal->reason), true);

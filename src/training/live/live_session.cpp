@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
@@ -56,11 +57,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   }
 
   void run(common::http::Request&& req, std::optional<Refusal> refusal) {
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = ctx_.config.handshake_timeout;
-    t.idle_timeout = ctx_.config.idle_timeout;
-    t.keep_alive_pings = true;  // protocol pings at idle/2; a peer that never answers is dropped
-    ws_.set_option(t);
+    ws_.set_option(timeouts(ctx_.config.handshake_timeout));
     ws_.read_message_max(ctx_.config.max_message_bytes);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "levain"); }));
@@ -98,9 +95,21 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   }
 
  private:
+  websocket::stream_base::timeout timeouts(std::chrono::seconds handshake) const {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = handshake;
+    t.idle_timeout = ctx_.config.idle_timeout;
+    t.keep_alive_pings = true;  // protocol pings at idle/2; a peer that never answers is dropped
+    return t;
+  }
+
   void on_accept(beast::error_code ec, const std::optional<Refusal>& refusal) {
     if (ec) return;  // handshake failed or timed out: nothing to say to a peer that cannot hear
     ws_.next_layer().start_frames();  // the 101 response is out; only frames follow
+    // From now on the handshake timeout bounds only our close: a peer alive but behind (a
+    // gateway relaying a burst to thousands) gets as long to answer it as it may stay silent,
+    // or the socket would be cut before the close frame reached it.
+    ws_.set_option(timeouts(std::max(ctx_.config.handshake_timeout, ctx_.config.idle_timeout)));
     if (refusal) return close_when_drained(refusal->code, refusal->reason, true);
     do_read();
     if (!ctx_.manager.join(job_id_, shared_from_this())) {
