@@ -63,17 +63,23 @@ start_gateway() {  # $1 = dir; upstream = $PORT; sets GPORT GPID
   GPORT=$(grep -o "127.0.0.1:[0-9]*" "$d/gw.out" | head -1 | cut -d: -f2)
   echo "gateway pid $GPID port $GPORT"
 }
+# Queues GATES gate jobs (default 4) of the whole tenant into GATES_QUEUED and waits until the
+# first is past its analysis step, so its memory (every series loaded) is not counted per watcher.
+queue_gates() {
+  GATES_QUEUED=()
+  for _ in $(seq 1 "${GATES:-4}"); do GATES_QUEUED+=("$(start_job w)"); done
+  for _ in $(seq 1 300); do
+    [ "$(curl -s -H "Authorization: Bearer $(token w)" "$(api w)/training/jobs/${GATES_QUEUED[0]}" | jq .progress)" -ge 20 ] && break
+    sleep 0.1
+  done
+}
 # Idle connections: N watchers of a job kept pending behind a gate, held 5 s, then closed.
 run_idle() {  # name clients url extra...  (GATES gate jobs queued in front, default 4)
   local name=$1 n=$2 url=$3; shift 3
-  local gates=() g
-  for _ in $(seq 1 "${GATES:-4}"); do gates+=("$(start_job w)"); done
-  for _ in $(seq 1 300); do
-    [ "$(curl -s -H "Authorization: Bearer $(token w)" "$(api w)/training/jobs/${gates[0]}" | jq .progress)" -ge 20 ] && break
-    sleep 0.1
-  done
+  local gates g
+  queue_gates; gates=("${GATES_QUEUED[@]}")
   local job; job=$(start_job w "$JOB_BODY")
-  echo "idle $name: $n watchers of pending job $job behind ${#gates[@]} gates; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "idle $name: $n watchers of pending job $job behind ${#GATES_QUEUED[@]} gates; load $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -f "bench cpu: %U s user %S s sys, %M KiB max RSS, %e s wall" \
     "$L" bench --url "$url" --tenant w --secret "$S" --clients "$n" --job "$job" --hold 5 \
     --json --timeout 1800 "$@" > "$OUT/$name.json" 2> "$OUT/$name.err"
@@ -85,14 +91,11 @@ run_idle() {  # name clients url extra...  (GATES gate jobs queued in front, def
 # N watchers of a job queued behind GATES gate jobs, all cancelled once every watcher joined.
 run_gated() {  # name clients url extra...
   local name=$1 n=$2 url=$3; shift 3
-  local gates=() release=() g
-  for _ in $(seq 1 "${GATES:-4}"); do g=$(start_job w); gates+=("$g"); release+=(--release-job "$g"); done
-  for _ in $(seq 1 300); do
-    [ "$(curl -s -H "Authorization: Bearer $(token w)" "$(api w)/training/jobs/${gates[0]}" | jq .progress)" -ge 20 ] && break
-    sleep 0.1
-  done
+  local release=() g
+  queue_gates
+  for g in "${GATES_QUEUED[@]}"; do release+=(--release-job "$g"); done
   local job; job=$(start_job w "$JOB_BODY")
-  echo "run $name: $n watchers, job $job behind ${#gates[@]} gates; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "run $name: $n watchers, job $job behind ${#GATES_QUEUED[@]} gates; load $(cut -d' ' -f1-3 /proc/loadavg)"
   /usr/bin/time -f "bench cpu: %U s user %S s sys, %M KiB max RSS, %e s wall" \
     "$L" bench --url "$url" --tenant w --secret "$S" --clients "$n" --job "$job" "${release[@]}" \
     --json --timeout 1800 "$@" > "$OUT/$name.json" 2> "$OUT/$name.err"
