@@ -45,24 +45,18 @@ class ClusterTest : public LevainTest {
 
   std::unique_ptr<WsClient> watch_on(const LevainProcess& p, const std::string& job,
                                      const std::string& tok) {
-    return std::make_unique<WsClient>(p.port(), live_target(kTenant, job, tok));
+    return watch(kTenant, job, tok, {}, p.port());
   }
 
-  /// Uploads on `p` (asserting 200) and starts a job there; returns its id.
+  /// Uploads on `p` and starts a job there; returns its id.
   std::string start_job_on(const LevainProcess& p, const std::string& tok, const std::string& csv) {
-    const HttpClient client(p.port());
-    const auto up = client.post("/api/v1/tenants/" + kTenant + "/sales", tok, csv, "text/csv");
-    EXPECT_EQ(up.status, 200) << up.summary();
-    const auto r = client.post(jobs_path(kTenant), tok, "{}");
-    if (r.status != 202 || !r.json_ok) throw std::runtime_error("start job: " + r.summary());
-    return str_at(r.json, "job_id");
+    upload(kTenant, tok, csv, p.port());
+    return start_job(kTenant, tok, "{}", p.port());
   }
 
   boost::json::value job_on(const LevainProcess& p, const std::string& tok,
                             const std::string& job) {
-    const auto r = HttpClient(p.port()).get(jobs_path(kTenant) + "/" + job, tok);
-    if (r.status != 200 || !r.json_ok) throw std::runtime_error("GET job: " + r.summary());
-    return r.json;
+    return get_job(kTenant, tok, job, p.port());
   }
 
   std::string database_url_;  // a fresh database on the `postgres` fixture's server

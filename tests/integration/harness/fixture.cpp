@@ -71,15 +71,15 @@ std::string LevainTest::demo_csv(int products, int days, int seed) {
 }
 
 boost::json::value LevainTest::upload(const std::string& tenant, const std::string& tok,
-                                      const std::string& csv) {
-  const auto r = http().post("/api/v1/tenants/" + tenant + "/sales", tok, csv, "text/csv");
+                                      const std::string& csv, std::uint16_t port) {
+  const auto r = http(port).post("/api/v1/tenants/" + tenant + "/sales", tok, csv, "text/csv");
   EXPECT_EQ(r.status, 200) << r.summary();
   return r.json;
 }
 
 std::string LevainTest::start_job(const std::string& tenant, const std::string& tok,
-                                  const std::string& body) {
-  const auto r = http().post(jobs_path(tenant), tok, body);
+                                  const std::string& body, std::uint16_t port) {
+  const auto r = http(port).post(jobs_path(tenant), tok, body);
   if (r.status != 202 || !r.json_ok) {
     throw std::runtime_error("starting a job failed: " + r.summary());
   }
@@ -90,8 +90,8 @@ std::string LevainTest::start_job(const std::string& tenant, const std::string& 
 }
 
 boost::json::value LevainTest::get_job(const std::string& tenant, const std::string& tok,
-                                       const std::string& job_id) {
-  const auto r = http().get(jobs_path(tenant) + "/" + job_id, tok);
+                                       const std::string& job_id, std::uint16_t port) {
+  const auto r = http(port).get(jobs_path(tenant) + "/" + job_id, tok);
   if (r.status != 200 || !r.json_ok) throw std::runtime_error("GET job: " + r.summary());
   return r.json;
 }
@@ -120,8 +120,10 @@ std::string LevainTest::live_target(const std::string& tenant, const std::string
 }
 
 std::unique_ptr<WsClient> LevainTest::watch(const std::string& tenant, const std::string& job_id,
-                                            const std::string& tok, WsOptions options) {
-  return std::make_unique<WsClient>(server().port(), live_target(tenant, job_id, tok), options);
+                                            const std::string& tok, WsOptions options,
+                                            std::uint16_t port) {
+  return std::make_unique<WsClient>(port != 0 ? port : server().port(),
+                                    live_target(tenant, job_id, tok), options);
 }
 
 }  // namespace levain::integration

@@ -32,6 +32,8 @@ class LevainTest : public ::testing::Test {
                                const std::vector<std::string>& extra = {});
   LevainProcess& server() { return *servers_.back(); }
   HttpClient http() { return HttpClient(server().port()); }
+  /// The server on `port`, or the last one started when it is 0 (the REST steps below take it).
+  HttpClient http(std::uint16_t port) { return HttpClient(port != 0 ? port : server().port()); }
 
   /// A token from `levain token` (the CLI under test) for these tenants, role trainer if asked.
   std::string token(const std::vector<std::string>& tenants, bool trainer = true);
@@ -39,12 +41,12 @@ class LevainTest : public ::testing::Test {
   std::string demo_csv(int products, int days, int seed = 7);
   /// Uploads and asserts 200; returns the body.
   boost::json::value upload(const std::string& tenant, const std::string& tok,
-                            const std::string& csv);
+                            const std::string& csv, std::uint16_t port = 0);
   /// Starts a job (asserts 202); returns its id.
   std::string start_job(const std::string& tenant, const std::string& tok,
-                        const std::string& body = "{}");
+                        const std::string& body = "{}", std::uint16_t port = 0);
   boost::json::value get_job(const std::string& tenant, const std::string& tok,
-                             const std::string& job_id);
+                             const std::string& job_id, std::uint16_t port = 0);
   /// Polls the job until its status is terminal; fails the test (and returns the last view)
   /// when the deadline passes first.
   boost::json::value wait_terminal(const std::string& tenant, const std::string& tok,
@@ -53,7 +55,8 @@ class LevainTest : public ::testing::Test {
   std::string live_target(const std::string& tenant, const std::string& job_id,
                           const std::string& tok) const;
   std::unique_ptr<WsClient> watch(const std::string& tenant, const std::string& job_id,
-                                  const std::string& tok, WsOptions options = {});
+                                  const std::string& tok, WsOptions options = {},
+                                  std::uint16_t port = 0);
 
   static std::string jobs_path(const std::string& tenant) {
     return "/api/v1/tenants/" + tenant + "/training/jobs";
