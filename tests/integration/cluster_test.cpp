@@ -3,7 +3,8 @@
 // (DESIGN.md §1): a job started on replica A streams the very same events to watchers on A, on
 // B and through the gateway; a cancel sent to B stops A's job; and
 // when A is killed mid-job, B notices the lapsed lease, ends the job `failed` and tells every
-// watcher it can reach.
+// watcher it can reach. A fan-out replica (--max-concurrent-jobs 0) only serves: a training
+// replica runs the jobs it stores.
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -144,6 +145,31 @@ TEST_F(ClusterTest, CancelSentToTheOtherReplicaStopsTheJob) {
   }
   EXPECT_TRUE(same_events(on_a->messages(), on_b->messages()));
   EXPECT_EQ(str_at(job_on(a, tok, job), "status"), "cancelled");
+}
+
+TEST_F(ClusterTest, AFanOutReplicaLeavesItsJobsToTheTrainingReplicas) {
+  // Alone, a fan-out replica stores the job and never runs it: it stays pending.
+  auto& fan_out = start_replica("fan-out", {"--max-concurrent-jobs", "0"});
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(fan_out, tok, demo_csv(20, 365, 14));
+  auto watcher = watch_on(fan_out, job, tok);
+  ASSERT_TRUE(watcher->read_until_type("connected")) << watcher->end().describe();
+  ASSERT_TRUE(starts_with_connected(watcher->messages(), job));
+  EXPECT_EQ(str_at(watcher->messages().front(), "data/snapshot/status"), "pending");
+
+  // A training replica sharing the store takes it on its first sweep; the fan-out replica's
+  // watcher sees the whole run through the bus.
+  start_replica("trainer");
+  watcher->read_until_close();
+  EXPECT_TRUE(events_follow_snapshot(watcher->messages()));
+  ASSERT_TRUE(ends_with(*watcher, "completed", 1000)) << watcher->end().describe();
+  EXPECT_EQ(str_at(job_on(fan_out, tok, job), "status"), "completed");
+}
+
+TEST_F(ClusterTest, AFanOutReplicaNeedsASharedStore) {
+  const auto r = run_levain({"training", "--max-concurrent-jobs", "0"});
+  EXPECT_NE(r.status.code, 0) << r.status.describe();
+  EXPECT_NE(r.err.find("needs --database-url"), std::string::npos) << r.err;
 }
 
 TEST_F(ClusterTest, ReplicaKilledMidJobEndsItFailedAndItsWatchersAreTold) {

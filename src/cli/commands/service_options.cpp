@@ -28,9 +28,11 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
                  "Model-fitting threads (default: one per core)")
       ->check(CLI::Range(1, 256));
   cmd.add_option("--max-concurrent-jobs", f.max_concurrent_jobs,
-                 "Jobs run at once on this replica; more wait in FIFO order")
+                 "Jobs run at once on this replica; more wait in FIFO order. 0: a fan-out "
+                 "replica, which serves REST and watchers but leaves every job to the others "
+                 "(needs --database-url)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
+      ->check(CLI::Range(0, 1000));
   cmd.add_option("--max-products-per-job", f.max_products_per_job, "Largest job accepted")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
@@ -67,6 +69,11 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
                                "expected postgresql://user:password@host:port/database");
   }
   c.database_url = f.database_url;
+  if (f.max_concurrent_jobs == 0 && f.database_url.empty()) {
+    throw CLI::ValidationError("--max-concurrent-jobs",
+                               "0 (fan-out only) needs --database-url: with a store of its own "
+                               "no other replica would ever run its jobs");
+  }
   c.runner.lease = std::chrono::milliseconds(f.job_lease_ms);
   c.auth = to_verifier_config(f.auth);
   c.io_threads = f.io_threads;

@@ -58,6 +58,7 @@ JobRecord JobRunner::submit(const std::string& tenant, std::vector<std::string> 
   record.created_at_us = common::now_micros();
   record.current_step = "Queued";
   store_.create_job(record);
+  if (config_.max_concurrent_jobs == 0) return record;  // a training replica's sweep takes it
   // A new row has no lease yet: in the moment before this claim another replica's sweep may
   // take it, and then that replica runs it.
   if (!store_.claim_job(record.job_id, replica_id_, lease_until())) return record;

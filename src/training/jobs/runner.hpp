@@ -29,6 +29,9 @@ namespace levain::training {
 
 struct RunnerConfig {
   unsigned train_threads = 2;
+  /// 0: a fan-out replica. It stores the jobs it is asked for and never claims one, so the
+  /// replicas that train (sharing its store) take them on their next sweep; watchers scale
+  /// separately from training.
   unsigned max_concurrent_jobs = 2;
   int holdout_days = 28;
   /// Owner of this runner's job leases; empty: a fresh UUID per process. The embedded (SQLite)

@@ -25,6 +25,9 @@ std::int64_t JobRunner::lease_until() const {
 }
 
 void JobRunner::recover() {
+  // A fan-out replica takes nothing over, not even to fail it: its sweeps stay off (recovered_
+  // stays false) and the training replicas' sweeps do that work.
+  if (config_.max_concurrent_jobs == 0) return;
   std::unordered_set<std::string> expired;
   for (const auto& j : store_.expired_jobs(common::now_micros())) expired.insert(j.job_id);
   for (const auto& record : store_.unfinished_jobs()) {
