@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 
 #include "auth/token.hpp"
 #include "cli/client/endpoint.hpp"
@@ -75,6 +77,28 @@ std::string mint(const BenchOptions& o) {
   request.ttl = std::chrono::hours(1);
   request.now = std::chrono::system_clock::now();
   return auth::mint_hs256(request, o.secret);
+}
+
+// Written whole under a temporary name, then renamed: a script polling for the file never reads
+// half of it.
+bool write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream f(partial, std::ios::trunc);
+    f << text;
+    if (!f.flush()) return false;
+  }
+  return std::rename(partial.c_str(), path.c_str()) == 0;
+}
+
+bool write_latencies(const std::string& path, const std::vector<std::int64_t>& sorted_us) {
+  std::string text;
+  text.reserve(sorted_us.size() * 8);
+  for (const auto us : sorted_us) {
+    text += std::to_string(us);
+    text += '\n';
+  }
+  return write_file_atomically(path, text);
 }
 
 void sample(std::vector<ProcessSample>& processes, std::optional<ProcMemory> ProcessSample::*at) {
@@ -165,6 +189,9 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   hooks.on_joined = [&] {
     sample(processes, &ProcessSample::joined);
     release_gate();
+    if (!o.joined_file.empty() && !write_file_atomically(o.joined_file, "joined\n")) {
+      err << "levain bench: cannot write --joined-file " << o.joined_file << "\n";
+    }
   };
 
   sample(processes, &ProcessSample::before);
@@ -195,13 +222,17 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   facts.self = read_proc_memory(static_cast<int>(::getpid()));
 
   const Report report = build_report(run, std::move(facts));
+  const bool latencies_kept =
+      o.latency_out.empty() || write_latencies(o.latency_out, report.latencies_us);
+  if (!latencies_kept) err << "levain bench: cannot write --latency-out " << o.latency_out << "\n";
   if (o.json) {
     out << common::to_json_text(to_json(report)) << "\n";
   } else {
     print_summary(report, out);
   }
   out.flush();
-  return report.ok() ? 0 : 1;
+  if (!report.ok()) return 1;
+  return latencies_kept ? 0 : 2;
 }
 
 }  // namespace levain::loadgen

@@ -30,6 +30,12 @@ struct BenchOptions {
   int timeout_s = 600;
   double hold_s = 0;  // > 0: keep the connections this long once joined, then close them
   unsigned threads = 1;
+  /// Several bench processes make one run when one process may not open enough sockets: each
+  /// writes its sorted latency samples (µs, one per line) to latency_out, so the percentiles of
+  /// the whole run are exact, and creates joined_file once all its clients joined (or failed),
+  /// so whoever drives them knows when to release the job.
+  std::string latency_out;
+  std::string joined_file;
 };
 
 /// Exit codes: 0 every client joined and nothing was lost; 1 a client failed to join, lost or

@@ -74,10 +74,15 @@ Report build_report(const WatchersResult& run, RunFacts facts) {
     }
   }
   r.latency = summarize_latency(latencies);
-  if (!latencies.empty() && last_receive > first_publish) {
-    r.msgs_per_s = rate(static_cast<double>(latencies.size()),
-                        static_cast<double>(last_receive - first_publish) / 1e6);
+  if (!latencies.empty()) {
+    r.first_publish_unix_us = run.started_wall_us + first_publish;
+    r.last_receive_unix_us = run.started_wall_us + last_receive;
+    if (last_receive > first_publish) {
+      r.msgs_per_s = rate(static_cast<double>(latencies.size()),
+                          static_cast<double>(last_receive - first_publish) / 1e6);
+    }
   }
+  r.latencies_us = std::move(latencies);
   r.connect_rate_per_s = rate(static_cast<double>(tcp_connected), run.connect_s);
   r.join_rate_per_s = rate(static_cast<double>(r.joined), run.join_s);
   r.facts = std::move(facts);
@@ -107,6 +112,10 @@ boost::json::object to_json(const Report& r) {
   latency["samples"] = r.latency.samples;
   o["latency_ms"] = std::move(latency);
   o["msgs_per_s"] = round3(r.msgs_per_s);
+  if (r.latency.samples > 0) {
+    o["window_unix_us"] = {{"first_publish", r.first_publish_unix_us},
+                           {"last_receive", r.last_receive_unix_us}};
+  }
 
   json::object rss, detail, per_connection;
   double per_connection_total = 0;

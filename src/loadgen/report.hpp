@@ -41,6 +41,10 @@ struct Report {
   std::uint64_t bytes_received = 0;  // payloads of every recorded message
   std::uint32_t largest_message = 0;
   LatencySummary latency;
+  std::vector<std::int64_t> latencies_us;  // every sample, ascending
+  /// Wall clock (µs since the epoch) of the first event's publication and of the last receipt:
+  /// the window msgs_per_s divides by, for merging the reports of several load generators.
+  std::int64_t first_publish_unix_us = 0, last_receive_unix_us = 0;
   double msgs_per_s = 0, connect_rate_per_s = 0, join_rate_per_s = 0;
   double connect_s = 0, join_s = 0, duration_s = 0;
   bool timed_out = false;

@@ -1,6 +1,8 @@
 // Issue 7: `levain bench` run as a process against a real `levain training` on port 0: 100
 // watchers of a 50-product job must report zero lost messages in its JSON.
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <fstream>
 
 #include "harness/fixture.hpp"
 #include "harness/json_access.hpp"
@@ -13,11 +15,30 @@ class BenchCliTest : public LevainTest {};
 TEST_F(BenchCliTest, HundredWatchersOfFiftyProductsLoseNothing) {
   // One job at a time: the bench's gate job holds its job until every watcher has joined.
   start_server({"--max-concurrent-jobs", "1"});
-  const auto r = run_levain(
-      {"bench", "--url", "http://127.0.0.1:" + std::to_string(server().port()), "--tenant",
-       "bench-bakery", "--secret", secret_, "--clients", "100", "--products", "50", "--gate",
-       "--json", "--pid", std::to_string(server().pid()), "--timeout", "300"},
-      std::chrono::seconds(400));
+  const auto latencies = dir_.path() / "latencies.txt";
+  const auto joined = dir_.path() / "joined";
+  const auto r = run_levain({"bench",
+                             "--url",
+                             "http://127.0.0.1:" + std::to_string(server().port()),
+                             "--tenant",
+                             "bench-bakery",
+                             "--secret",
+                             secret_,
+                             "--clients",
+                             "100",
+                             "--products",
+                             "50",
+                             "--gate",
+                             "--json",
+                             "--pid",
+                             std::to_string(server().pid()),
+                             "--timeout",
+                             "300",
+                             "--latency-out",
+                             latencies.string(),
+                             "--joined-file",
+                             joined.string()},
+                            std::chrono::seconds(400));
   ASSERT_TRUE(r.status.exited) << r.status.describe() << "\n" << r.err;
   boost::system::error_code ec;
   const auto result = boost::json::parse(r.out, ec);
@@ -36,6 +57,16 @@ TEST_F(BenchCliTest, HundredWatchersOfFiftyProductsLoseNothing) {
   }
   EXPECT_GT(num_at(result, "msgs_per_s"), 0.0);
   EXPECT_GT(int_at(result, "rss_kib/" + std::to_string(server().pid())), 0);
+
+  // What several bench processes need to make one run: every sample, sorted, and the window.
+  std::ifstream samples(latencies);
+  std::vector<std::int64_t> us;
+  for (std::int64_t v = 0; samples >> v;) us.push_back(v);
+  EXPECT_EQ(static_cast<std::int64_t>(us.size()), int_at(result, "latency_ms/samples"));
+  EXPECT_TRUE(std::is_sorted(us.begin(), us.end()));
+  EXPECT_LE(int_at(result, "window_unix_us/first_publish"),
+            int_at(result, "window_unix_us/last_receive"));
+  EXPECT_TRUE(std::filesystem::exists(joined));
 }
 
 TEST_F(BenchCliTest, BadFlagsAreRefusedWithAReason) {

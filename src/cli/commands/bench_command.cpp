@@ -58,6 +58,12 @@ void add_bench_command(CLI::App& app, Runner& run) {
   cmd->add_option("--threads", o->threads, "I/O threads of the load generator")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--latency-out", o->latency_out,
+                  "Write every latency sample (microseconds, ascending, one per line) to this "
+                  "file: several bench processes' files merge into exact percentiles");
+  cmd->add_option("--joined-file", o->joined_file,
+                  "Create this file once every client joined or failed (to release a job "
+                  "watched by several bench processes at once)");
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return loadgen::run_bench(*o, std::cout, std::cerr); }; });
 }
