@@ -25,13 +25,7 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
       metrics_(metrics),
       live_{manager,
             [this](const std::string& tenant, const std::string& job_id, auto done) {
-              net::post(workers_, [this, tenant, job_id, done = std::move(done)] {
-                try {
-                  done(store_.get_job(tenant, job_id), nullptr);
-                } catch (...) {
-                  done(std::nullopt, std::current_exception());
-                }
-              });
+              snapshots_.load(tenant, job_id, std::move(done));
             },
             live,
             metrics.gauge("levain_ws_sessions", "Open WebSocket sessions"),
@@ -45,7 +39,11 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
       errors_5xx_(metrics.counter("levain_http_responses_total", "", R"(class="5xx")")),
       upgrades_refused_(
           metrics.counter("levain_ws_refused_total", "WebSocket upgrades refused (4001/4003)")),
-      workers_(std::max(1u, config.request_threads)) {}
+      workers_(std::max(1u, config.request_threads)),
+      snapshots_(workers_.get_executor(),
+                 [this](const std::string& tenant, const std::string& job) {
+                   return store_.get_job(tenant, job);
+                 }) {}
 
 TrainingApi::~TrainingApi() { join(); }
 

@@ -14,6 +14,7 @@
 #include "training/api/router.hpp"
 #include "training/jobs/runner.hpp"
 #include "training/live/live_session.hpp"
+#include "training/live/snapshot_batcher.hpp"
 #include "training/store/store.hpp"
 
 namespace levain::training::api {
@@ -70,6 +71,8 @@ class TrainingApi final : public common::http::RequestHandler {
   common::Counter& upgrades_refused_;
   std::atomic<bool> draining_{false};
   boost::asio::thread_pool workers_;
+  // Joins read their snapshots through it, on workers_ (joined before it is destroyed).
+  SnapshotBatcher snapshots_;
 };
 
 }  // namespace levain::training::api
