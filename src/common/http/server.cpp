@@ -17,6 +17,9 @@ HttpServer::HttpServer(net::io_context& ioc, RequestHandler& handler, ServerLimi
     : ioc_(ioc),
       tls_(tls),
       acceptor_(net::make_strand(ioc)),
+      accept_retry_(acceptor_.get_executor()),
+      accept_errors_(metrics.counter("levain_http_accept_errors_total",
+                                     "Failed accepts (each pauses accepting for 100 ms)")),
       shared_(std::make_shared<Shared>(Shared{
           handler, limits,
           metrics.gauge("levain_http_connections", "Open HTTP/WebSocket connections"),
@@ -46,6 +49,7 @@ void HttpServer::stop() {
   net::post(acceptor_.get_executor(), [this] {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   });
 }
 
@@ -53,10 +57,24 @@ void HttpServer::do_accept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-      // EMFILE and friends: keep accepting; the next attempt may succeed once fds free up.
-      spdlog::warn("accept failed: {}", ec.message());
-    } else if (static_cast<std::size_t>(shared_->connections.value()) >=
-               shared_->limits.max_connections) {
+      // EMFILE and friends: the connection waits in the backlog until a descriptor frees up.
+      accept_errors_.inc();
+      if (!accept_failing_) {
+        spdlog::warn("accept failed: {}; retrying every {} ms (levain_http_accept_errors_total)",
+                     ec.message(), kAcceptRetry.count());
+      }
+      accept_failing_ = true;
+      accept_retry_.expires_after(kAcceptRetry);
+      accept_retry_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) do_accept();
+      });
+      return;
+    }
+    if (accept_failing_) {
+      accept_failing_ = false;
+      spdlog::info("accepting again");
+    }
+    if (static_cast<std::size_t>(shared_->connections.value()) >= shared_->limits.max_connections) {
       shared_->rejected.inc();
       beast::error_code ignored;
       socket.close(ignored);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <functional>
@@ -65,6 +66,9 @@ class HttpServer {
   boost::asio::ip::tcp::endpoint listen(const std::string& host, unsigned short port);
   /// Stops accepting; open connections finish their current exchange.
   void stop();
+  /// A failed accept (out of file descriptors, mostly) pauses accepting this long: retrying at
+  /// once would spin a core and log a line per try until a descriptor frees up.
+  static constexpr std::chrono::milliseconds kAcceptRetry{100};
 
   struct Shared;  // state the connections keep alive beyond the server object
 
@@ -74,6 +78,9 @@ class HttpServer {
   boost::asio::io_context& ioc_;
   boost::asio::ssl::context* tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;  // on the acceptor's strand
+  Counter& accept_errors_;
+  bool accept_failing_ = false;  // logged once per run of failures, not once per try
   std::shared_ptr<Shared> shared_;
 };
 
