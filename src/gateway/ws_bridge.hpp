@@ -2,6 +2,10 @@
 // The gateway's WebSocket bridge as a template over the client's stream (plain TCP or TLS). Only
 // ws_proxy.cpp and ws_proxy_tls.cpp include it: each instantiates it for one stream type, so the
 // two heaviest instantiations of the build compile in parallel.
+// Towards the client, frames go through a CoalescingStream: each message of the replica is
+// written into it straight from the read buffer, and what one socket read of the replica brought
+// leaves in one send. Its unsent bytes are the client's send queue, bounded by the slow-consumer
+// rule.
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +19,8 @@
 #include <vector>
 
 #include "common/close_codes.hpp"
+#include "common/ws/coalescing_stream.hpp"
+#include "gateway/upstream_stream.hpp"
 #include "gateway/ws_proxy.hpp"
 
 namespace levain::gateway::detail {
@@ -30,8 +36,9 @@ struct Frame {
   bool text = true;
 };
 
-// One side's outgoing traffic: one write in flight, a queue behind it, and a close that waits
-// for the write in flight (Beast allows no close while a write is pending).
+// The replica side's outgoing traffic (the client's pings): one write in flight, a queue behind
+// it, and a close that waits for the write in flight (Beast allows no close while a write is
+// pending).
 struct Outbox {
   std::deque<Frame> frames;
   std::size_t bytes = 0;
@@ -60,7 +67,7 @@ class Bridge final : public BridgeHandle,
 
   ~Bridge() override {
     ctx_.metrics.ws_bridged.sub();
-    ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(to_client_.bytes));
+    ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(reported_bytes_));
     if (registry_id_ != 0) ctx_.registry.remove(registry_id_);
   }
 
@@ -99,6 +106,11 @@ class Bridge final : public BridgeHandle,
     client_.read_message_max(ctx_.config.ws.max_message_bytes);
     client_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(http::field::server, "levain-gateway"); }));
+    // Every message is one frame, written whole into the coalescing layer.
+    client_.auto_fragment(false);
+    client_.next_layer().on_sent([weak = this->weak_from_this()](beast::error_code) {
+      if (auto self = weak.lock()) self->after_client_send();
+    });
   }
 
   void make_upstream() {
@@ -144,6 +156,9 @@ class Bridge final : public BridgeHandle,
   void on_upstream_handshake(beast::error_code ec) {
     if (ec) return upstream_attempt_failed("handshake", ec);
     upstream_->set_option(hop_timeout(/*open=*/true));
+    // The messages read so far are all written to the client: send them as one batch. (The
+    // upstream's reads run only inside operations whose handlers hold this bridge.)
+    upstream_->next_layer().before_socket_read([this] { flush_client(); });
     accept_client();
   }
 
@@ -167,9 +182,10 @@ class Bridge final : public BridgeHandle,
 
   void on_client_accept(beast::error_code ec) {
     if (ec) {
-      to_client_.dead = true;
+      client_gone_ = true;
       return close_upstream(make_reason(close_code::going_away, "client went away"));
     }
+    client_.next_layer().start_frames();  // the 101 response is out; only frames follow
     client_.set_option(hop_timeout(/*open=*/true));
     read_client();
     if (req_.refusal) {
@@ -187,8 +203,8 @@ class Bridge final : public BridgeHandle,
 
   void on_client_read(beast::error_code ec) {
     if (ec) {
-      to_client_.dead = true;
-      drop(to_client_);
+      // Nothing is dropped: Beast's answer to the client's close may be among the queued bytes.
+      client_gone_ = true;
       if (ec == websocket::error::closed) {
         // The client ended the conversation: pass its code and reason on.
         return close_upstream(client_.reason());
@@ -204,7 +220,7 @@ class Bridge final : public BridgeHandle,
       if (upstream_out_.bytes + f.data.size() > 64 * 1024) {
         close_client(make_reason(close_code::policy, "too many messages"), true);
       } else {
-        push(upstream_out_, std::move(f), *upstream_);
+        push_upstream(std::move(f));
       }
     }
     read_client();
@@ -220,108 +236,140 @@ class Bridge final : public BridgeHandle,
   void on_upstream_read(beast::error_code ec) {
     if (ec) {
       upstream_out_.dead = true;
-      drop(upstream_out_);
+      drop_upstream_queue();
       if (ec == websocket::error::closed) {
         // The replica's own close (1000 job done, 4004, 1008, 1001...) reaches the client as it
         // was sent, after everything it sent before.
         return close_client(upstream_->reason(), /*drop_queue=*/false);
       }
-      if (to_client_.closing()) return;
+      if (client_closing()) return;
       ctx_.metrics.ws_upstream_lost.inc();
       spdlog::info("live {}: replica {} lost ({}); client told to reconnect", req_.request_id,
                    order_[next_].label(), ec.message());
       return close_client(make_reason(close_code::service_restart, "upstream lost"), false);
     }
-    Frame f{beast::buffers_to_string(upstream_buf_.data()), upstream_->got_text()};
-    upstream_buf_.consume(upstream_buf_.size());
-    if (!to_client_.closing()) {
+    forward_to_client();
+    read_upstream();  // flushes the client when no complete message is left to read
+  }
+
+  // --- towards the client ------------------------------------------------------------------------
+  /// Frames the replica's message into the client's layer, straight from the read buffer. The
+  /// layer's unsent bytes are the client's send queue: over the bound (with something already
+  /// waiting, as one message alone always goes) the client is cut off with 1008.
+  void forward_to_client() {
+    const auto size = upstream_buf_.size();
+    if (!client_closing()) {
       ctx_.metrics.ws_frames_to_client.inc();
-      ctx_.metrics.ws_bytes_to_client.inc(f.data.size());
-      if (to_client_.writing &&
-          to_client_.bytes + f.data.size() > ctx_.config.ws.client_queue_bytes) {
+      ctx_.metrics.ws_bytes_to_client.inc(size);
+      auto& out = client_.next_layer();
+      const auto limit = ctx_.config.ws.client_queue_bytes;
+      if (out.pending_bytes() > 0 && out.pending_bytes() + size > limit) {
+        out.flush();  // the batch so far may fit in the kernel: only what it refuses counts
+      }
+      if (out.pending_bytes() > 0 && out.pending_bytes() + size > limit) {
         ctx_.metrics.ws_slow_closed.inc();
-        close_client(make_reason(close_code::policy,
-                                 "slow consumer: send queue over " +
-                                     std::to_string(ctx_.config.ws.client_queue_bytes) + " bytes"),
+        close_client(make_reason(close_code::policy, "slow consumer: send queue over " +
+                                                         std::to_string(limit) + " bytes"),
                      true);
         close_upstream(make_reason(close_code::going_away, "client went away"));
-      } else {
-        ctx_.metrics.ws_queued_bytes.add(static_cast<std::int64_t>(f.data.size()));
-        push(to_client_, std::move(f), client_);
+      } else if (client_.is_open()) {  // not when Beast is closing (the client's close, a timeout)
+        client_.text(upstream_->got_text());
+        beast::error_code ec;
+        client_.write(upstream_buf_.data(), ec);  // fails only with the socket: the read ends it
       }
     }
-    read_upstream();
+    upstream_buf_.consume(size);
   }
 
-  // --- writes and closes, for either side -------------------------------------------------------
-  template <class Ws>
-  void push(Outbox& out, Frame&& f, Ws& ws) {
-    out.bytes += f.data.size();
-    out.frames.push_back(std::move(f));
-    if (!out.writing) write_next(out, ws);
+  /// Hands the batch to the kernel, then accounts for what it took.
+  void flush_client() {
+    client_.next_layer().flush();
+    after_client_send();
   }
 
-  template <class Ws>
-  void write_next(Outbox& out, Ws& ws) {
+  /// After a send (or the layer's wait for the client ended): the queue gauge, and the close
+  /// that waited for the queue to drain.
+  void after_client_send() {
+    const auto pending = client_.next_layer().pending_bytes();
+    if (pending != reported_bytes_) {
+      ctx_.metrics.ws_queued_bytes.add(static_cast<std::int64_t>(pending) -
+                                       static_cast<std::int64_t>(reported_bytes_));
+      reported_bytes_ = pending;
+    }
+    if (pending == 0 && client_close_ && !client_close_sent_ && !client_gone_) {
+      client_close_sent_ = true;
+      client_.async_close(*client_close_, [self = this->shared_from_this()](beast::error_code) {});
+    }
+  }
+
+  bool client_closing() const { return client_gone_ || client_close_.has_value(); }
+
+  /// Closes after what is queued is sent (or at once, dropping it). The close frame cannot
+  /// overtake a frame the kernel has started on, so when dropping, that one still goes first.
+  void close_client(websocket::close_reason reason, bool drop_queue) {
+    if (client_closing()) return;
+    client_close_ = std::move(reason);
+    // Only while open: once Beast is closing, its close frame may be among the queued bytes.
+    if (drop_queue && client_.is_open()) client_.next_layer().discard_unsent();
+    flush_client();
+  }
+
+  // --- towards the replica -----------------------------------------------------------------------
+  void push_upstream(Frame&& f) {
+    upstream_out_.bytes += f.data.size();
+    upstream_out_.frames.push_back(std::move(f));
+    if (!upstream_out_.writing) write_upstream();
+  }
+
+  void write_upstream() {
+    auto& out = upstream_out_;
     if (out.frames.empty()) {
-      if (out.close_after && !out.close_sent) send_close(out, ws);
+      if (out.close_after && !out.close_sent) {
+        out.close_sent = true;
+        upstream_->async_close(*out.close_after,
+                               [self = this->shared_from_this()](beast::error_code) {});
+      }
       return;
     }
     out.writing = true;
-    ws.text(out.frames.front().text);
-    ws.async_write(net::buffer(out.frames.front().data),
-                   [self = this->shared_from_this(), &out, &ws](beast::error_code ec, std::size_t) {
-                     self->on_write(out, ws, ec);
-                   });
+    upstream_->text(out.frames.front().text);
+    upstream_->async_write(net::buffer(out.frames.front().data),
+                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                             self->on_upstream_write(ec);
+                           });
   }
 
-  template <class Ws>
-  void on_write(Outbox& out, Ws& ws, beast::error_code ec) {
+  void on_upstream_write(beast::error_code ec) {
+    auto& out = upstream_out_;
     out.writing = false;
-    const auto sent = out.frames.front().data.size();
-    out.bytes -= sent;
-    if (&out == &to_client_) ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(sent));
+    out.bytes -= out.frames.front().data.size();
     out.frames.pop_front();
     if (ec) {
       out.dead = true;
-      return drop(out);
+      return drop_upstream_queue();
     }
-    write_next(out, ws);
-  }
-
-  template <class Ws>
-  void send_close(Outbox& out, Ws& ws) {
-    out.close_sent = true;
-    ws.async_close(*out.close_after, [self = this->shared_from_this()](beast::error_code) {});
-  }
-
-  void close_client(websocket::close_reason reason, bool drop_queue) {
-    if (to_client_.closing()) return;
-    to_client_.close_after = std::move(reason);
-    if (drop_queue) drop(to_client_);
-    if (!to_client_.writing) write_next(to_client_, client_);
+    write_upstream();
   }
 
   void close_upstream(websocket::close_reason reason) {
     if (upstream_out_.closing() || !upstream_ || !upstream_->is_open()) return;
     upstream_out_.close_after = std::move(reason);
-    drop(upstream_out_);
-    if (!upstream_out_.writing) write_next(upstream_out_, *upstream_);
+    drop_upstream_queue();
+    if (!upstream_out_.writing) write_upstream();
   }
 
   // The frame being written stays: its buffer belongs to the write until it completes.
-  void drop(Outbox& out) {
+  void drop_upstream_queue() {
+    auto& out = upstream_out_;
     while (out.frames.size() > (out.writing ? 1u : 0u)) {
-      const auto n = out.frames.back().data.size();
-      out.bytes -= n;
-      if (&out == &to_client_) ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(n));
+      out.bytes -= out.frames.back().data.size();
       out.frames.pop_back();
     }
   }
 
-  websocket::stream<ClientStream> client_;
+  websocket::stream<common::ws::CoalescingStream<ClientStream>> client_;
   // Re-made for each replica tried: a stream whose handshake failed cannot be reused.
-  std::optional<websocket::stream<beast::tcp_stream>> upstream_;
+  std::optional<websocket::stream<UpstreamStream>> upstream_;
   BridgeRequest req_;
   WsContext ctx_;  // a copy: the handler that made it may be gone before this bridge
   std::uint64_t registry_id_ = 0;
@@ -330,7 +378,10 @@ class Bridge final : public BridgeHandle,
   websocket::response_type handshake_response_;
   beast::flat_buffer client_buf_;
   beast::flat_buffer upstream_buf_;
-  Outbox to_client_;
+  std::size_t reported_bytes_ = 0;  // the client layer's unsent bytes, as in the gauge
+  std::optional<websocket::close_reason> client_close_;  // sent once the queue is drained
+  bool client_close_sent_ = false;
+  bool client_gone_ = false;  // its handshake or read failed: nothing more goes to it
   Outbox upstream_out_;
 };
 

@@ -178,6 +178,33 @@ TEST_F(GatewayTest, ClientThatStopsReadingIsClosedWith1008WhileOthersGetEverythi
   EXPECT_NE(m.find("levain_gateway_ws_slow_closed_total 1"), std::string::npos) << m;
 }
 
+TEST_F(GatewayTest, ClientThatReadsOnlyOnceTheJobEndedGetsItAllInOrderThen1000) {
+  auto& replica = start_server({"--train-threads", "1"});
+  auto& gw = start_gateway({replica.port()});
+  const auto tok = token({"bakery"});
+  upload("bakery", tok, demo_csv(200, 120));
+  const auto job = start_job("bakery", tok);
+  WsOptions late;
+  late.receive_buffer_bytes = 1024;
+  late.max_segment_bytes = 536;
+  auto client = watch_via(gw.port(), "bakery", job, tok, late);
+  ASSERT_TRUE(client->next().has_value()) << client->end().describe();  // connected
+  const auto queued = [&] {
+    const auto m = HttpClient(gw.port()).get("/metrics", "").body;
+    const std::string key = "\nlevain_gateway_ws_queued_bytes ";
+    const auto at = m.find(key);
+    return at == std::string::npos ? -1 : std::stoll(m.substr(at + key.size()));
+  };
+  // Unread while the job runs, the messages the kernels refuse wait in the gateway (under the
+  // default bound), and so does the replica's close behind them.
+  EXPECT_EQ(str_at(wait_terminal("bakery", tok, job), "status"), "completed");
+  EXPECT_TRUE(wait_until([&] { return queued() > 0; }, std::chrono::seconds(30))) << queued();
+  client->read_until_close();
+  EXPECT_TRUE(events_follow_snapshot(client->messages()));
+  EXPECT_TRUE(ends_with(*client, "completed", 1000));
+  EXPECT_TRUE(wait_until([&] { return queued() == 0; }, std::chrono::seconds(30))) << queued();
+}
+
 TEST_F(GatewayTest, ShutdownTellsWatchers1001) {
   auto& replica = start_server({"--train-threads", "1"});
   auto& gw = start_gateway({replica.port()});

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "common/ids.hpp"
+#include "common/ws/coalescing_stream.hpp"
 #include "training/events/event.hpp"
-#include "training/live/coalescing_stream.hpp"
 
 namespace levain::training {
 
@@ -311,7 +311,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   }
 
   LiveContext& ctx_;
-  websocket::stream<CoalescingStream> ws_;
+  websocket::stream<common::ws::CoalescingStream<beast::tcp_stream>> ws_;
   common::http::SlotPtr slot_;  // counts this connection against --max-connections
   std::string tenant_;
   std::string job_id_;
