@@ -27,7 +27,7 @@ std::string validate(const BenchOptions& o) {
   if ((o.products > 0) == !o.job.empty()) return "give exactly one of --products P and --job J";
   if (o.gate && o.products == 0)
     return "--gate goes with --products (use --release-job with --job)";
-  if (!o.release_job.empty() && o.job.empty()) return "--release-job goes with --job";
+  if (!o.release_jobs.empty() && o.job.empty()) return "--release-job goes with --job";
   if (o.clients < 1) return "--clients must be at least 1";
   if (o.products < 0 || o.products > 5000) return "--products must be 1..5000";
   if (o.days < 1 || o.days > 20000) return "--days must be 1..20000";
@@ -154,7 +154,7 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   }
 
   std::string job_id = o.job;
-  std::string release = o.release_job;
+  std::vector<std::string> release = o.release_jobs;
   WatcherHooks hooks;
   try {
     if (o.products > 0) {
@@ -162,7 +162,7 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
       api.upload_demo(o.products, o.days);
       // The gate job runs first, so ours waits in the queue while every client joins (with a
       // service running one job at a time: --max-concurrent-jobs 1).
-      if (o.gate) release = api.start_job();
+      if (o.gate) release.push_back(api.start_job());
       hooks.prepare = [&] {
         job_id = api.start_job();
         err << "levain bench: started job " << job_id << "; upgrading " << o.clients
@@ -180,10 +180,12 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   const auto release_gate = [&] {
     if (released) return;
     released = true;
-    try {
-      api.cancel(release);
-    } catch (const std::exception& e) {
-      err << "levain bench: " << e.what() << "\n";
+    for (const auto& gate : release) {
+      try {
+        api.cancel(gate);
+      } catch (const std::exception& e) {
+        err << "levain bench: " << e.what() << "\n";
+      }
     }
   };
   hooks.on_joined = [&] {

@@ -20,8 +20,8 @@ struct BenchOptions {
   int products = 0;  // > 0: upload demo data and start a job; else watch `job`
   int days = 365;    // days of demo history per product
   std::string job;
-  bool gate = false;        // with products: queue a gate job first, cancel it once all joined
-  std::string release_job;  // with job: cancel this job once all joined
+  bool gate = false;  // with products: queue a gate job first, cancel it once all joined
+  std::vector<std::string> release_jobs;  // with job: cancel these (gates) once all joined
   int source_ips = 0;
   std::vector<int> pids;
   bool json = false;

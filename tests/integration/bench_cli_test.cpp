@@ -82,6 +82,12 @@ TEST_F(BenchCliTest, BadFlagsAreRefusedWithAReason) {
       run_levain({"bench", "--url", "https://x", "--tenant", "t", "--secret", "s", "--job", "j"});
   EXPECT_EQ(url.status.code, 2);
   EXPECT_NE(url.err.find("TLS"), std::string::npos) << url.err;
+  // Repeatable (several gate jobs), and only with --job.
+  const auto gates =
+      run_levain({"bench", "--url", "http://127.0.0.1:9", "--tenant", "t", "--secret", "s",
+                  "--products", "5", "--release-job", "a", "--release-job", "b"});
+  EXPECT_EQ(gates.status.code, 2);
+  EXPECT_NE(gates.err.find("--release-job goes with --job"), std::string::npos) << gates.err;
 }
 
 }  // namespace

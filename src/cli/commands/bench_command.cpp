@@ -34,8 +34,9 @@ void add_bench_command(CLI::App& app, Runner& run) {
                 "With --products: queue a gate job first and cancel it once every client "
                 "joined, so all join before the first event (needs a service with "
                 "--max-concurrent-jobs 1)");
-  cmd->add_option("--release-job", o->release_job,
-                  "With --job: cancel this job once every client joined (a gate you queued)");
+  cmd->add_option("--release-job", o->release_jobs,
+                  "With --job: cancel this job once every client joined (a gate you queued; "
+                  "repeatable)");
   cmd->add_option("--source-ips", o->source_ips,
                   "Bind clients to 127.0.0.1..127.0.0.K (K × the local port range connections)")
       ->check(CLI::Range(0, 254));
