@@ -81,7 +81,14 @@ TEST_F(GatewayTest, TwoReplicasRoundRobinOneWatcherGetsTheWholeJob) {
   ASSERT_EQ(full->end().code, 1000) << full->end().describe();
   EXPECT_TRUE(starts_with_connected(full->messages(), job));
   EXPECT_TRUE(events_follow_snapshot(full->messages()));
-  EXPECT_TRUE(ends_with(*full, "completed", 1000));
+  // A six-product job may end before the watcher joins on a loaded machine: then the snapshot
+  // itself says completed, and nothing follows it but the close.
+  const bool done_in_snapshot =
+      full->messages().size() == 1 &&
+      str_at(full->messages().front(), "data/snapshot/status") == "completed";
+  if (!done_in_snapshot) {
+    EXPECT_TRUE(ends_with(*full, "completed", 1000));
+  }
   EXPECT_EQ(other->end().code, 4004) << other->end().describe();
   EXPECT_FALSE(other->end().reason.empty());
 
