@@ -2,7 +2,8 @@
 /// The next layer under the gateway's replica-side `websocket::stream`: a tcp_stream that says
 /// when Beast goes to the socket for more bytes. Beast does so only once it has handed over every
 /// complete message it had read, so that is when the bridge flushes what it wrote to the client:
-/// one send per read of the replica's burst instead of one per message.
+/// one send per read of the replica's burst instead of one per message. Only asynchronous
+/// operations: the bridge never reads or writes the replica synchronously.
 
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
@@ -37,22 +38,6 @@ class UpstreamStream {
   template <class ConstBufferSequence, class WriteHandler>
   auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
     return stream_.async_write_some(buffers, std::forward<WriteHandler>(handler));
-  }
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
-    return stream_.read_some(buffers, ec);
-  }
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers) {
-    return stream_.read_some(buffers);
-  }
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers, error_code& ec) {
-    return stream_.write_some(buffers, ec);
-  }
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers) {
-    return stream_.write_some(buffers);
   }
 
  private:
