@@ -159,11 +159,18 @@ TEST_F(ClusterTest, AFanOutReplicaLeavesItsJobsToTheTrainingReplicas) {
 
   // A training replica sharing the store takes it on its first sweep; the fan-out replica's
   // watcher sees the whole run through the bus.
-  start_replica("trainer");
+  auto& trainer = start_replica("trainer");
   watcher->read_until_close();
   EXPECT_TRUE(events_follow_snapshot(watcher->messages()));
   ASSERT_TRUE(ends_with(*watcher, "completed", 1000)) << watcher->end().describe();
   EXPECT_EQ(str_at(job_on(fan_out, tok, job), "status"), "completed");
+  // The trainer ran it, not the fan-out replica (each counts the jobs it finished itself).
+  const std::string ran_one = "\nlevain_jobs_finished_total{status=\"completed\"} 1\n";
+  const auto metrics_of = [](const LevainProcess& p) {
+    return HttpClient(p.port()).get("/metrics", "").body;
+  };
+  EXPECT_NE(metrics_of(trainer).find(ran_one), std::string::npos) << metrics_of(trainer);
+  EXPECT_EQ(metrics_of(fan_out).find(ran_one), std::string::npos) << metrics_of(fan_out);
 }
 
 TEST_F(ClusterTest, AFanOutReplicaNeedsASharedStore) {
