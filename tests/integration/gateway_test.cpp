@@ -23,6 +23,22 @@ class GatewayTest : public LevainTest {
                                       WsOptions options = {}) {
     return std::make_unique<WsClient>(port, live_target(tenant, job_id, tok), options);
   }
+
+  /// A long job (200 products, one training thread on the replica) of tenant bakery, and a
+  /// watcher through `gateway` with tiny kernel buffers: whatever it does not read soon waits in
+  /// the gateway. Returns the watcher once its `connected` arrived.
+  std::unique_ptr<WsClient> start_job_with_tiny_buffered_watcher(std::uint16_t gateway,
+                                                                 const std::string& tok,
+                                                                 std::string& job) {
+    upload("bakery", tok, demo_csv(200, 120));
+    job = start_job("bakery", tok);
+    WsOptions tiny;
+    tiny.receive_buffer_bytes = 1024;
+    tiny.max_segment_bytes = 536;
+    auto client = watch_via(gateway, "bakery", job, tok, tiny);
+    EXPECT_TRUE(client->next().has_value()) << client->end().describe();
+    return client;
+  }
 };
 
 // A port that refuses connections: bound, never listened on, closed at the end.
@@ -168,14 +184,9 @@ TEST_F(GatewayTest, ClientThatStopsReadingIsClosedWith1008WhileOthersGetEverythi
   auto& replica = start_server({"--train-threads", "1"});
   auto& gw = start_gateway({replica.port()}, {"--ws-send-queue-bytes", "4096"});
   const auto tok = token({"bakery"});
-  upload("bakery", tok, demo_csv(200, 120));
-  const auto job = start_job("bakery", tok);
-  WsOptions slow;
-  slow.receive_buffer_bytes = 1024;
-  slow.max_segment_bytes = 536;
-  auto stalled = watch_via(gw.port(), "bakery", job, tok, slow);
+  std::string job;
+  auto stalled = start_job_with_tiny_buffered_watcher(gw.port(), tok, job);  // then stalls
   auto healthy = watch_via(gw.port(), "bakery", job, tok);
-  ASSERT_TRUE(stalled->next().has_value()) << stalled->end().describe();  // connected, then stall
   healthy->read_until_close();
   EXPECT_TRUE(ends_with(*healthy, "completed", 1000));
   EXPECT_TRUE(events_follow_snapshot(healthy->messages()));
@@ -189,13 +200,8 @@ TEST_F(GatewayTest, ClientThatReadsOnlyOnceTheJobEndedGetsItAllInOrderThen1000) 
   auto& replica = start_server({"--train-threads", "1"});
   auto& gw = start_gateway({replica.port()});
   const auto tok = token({"bakery"});
-  upload("bakery", tok, demo_csv(200, 120));
-  const auto job = start_job("bakery", tok);
-  WsOptions late;
-  late.receive_buffer_bytes = 1024;
-  late.max_segment_bytes = 536;
-  auto client = watch_via(gw.port(), "bakery", job, tok, late);
-  ASSERT_TRUE(client->next().has_value()) << client->end().describe();  // connected
+  std::string job;
+  auto client = start_job_with_tiny_buffered_watcher(gw.port(), tok, job);
   const auto queued = [&] {
     const auto m = HttpClient(gw.port()).get("/metrics", "").body;
     const std::string key = "\nlevain_gateway_ws_queued_bytes ";
