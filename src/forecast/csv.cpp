@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <optional>
 
+#include "forecast/csv_dates.hpp"
 #include "forecast/csv_reader.hpp"
 #include "forecast/csv_rows.hpp"
-#include "forecast/dates.hpp"
 
 namespace levain::forecast {
 namespace {
 
 struct Columns {
+  char separator = ',';
   std::size_t date = 0;
   std::size_t product = 0;
   std::size_t quantity = 0;
@@ -52,7 +53,9 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
           std::pair{quantity.has_value(), "quantity"}}) {
       if (!ok) missing += missing.empty() ? std::string(name) : std::string(", ") + name;
     }
-    return "bad header row: expected date,product,quantity[,regressors...]; missing " + missing;
+    return "bad header row: expected the columns date, product and quantity (in any order; "
+           "more columns are regressors); missing " +
+           missing + ": " + header_as_read(header, cols.separator);
   }
   if (names.size() > limits.max_regressors) {
     return "too many regressor columns: " + std::to_string(names.size()) + " (at most " +
@@ -67,15 +70,11 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
 // Returns the rejection reason, or "" with `obs` filled.
 std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t width,
                      const std::vector<std::string>& names, const CsvLimits& limits,
-                     Observation& obs) {
+                     CsvDates& dates, Observation& obs) {
   if (!rec.error.empty()) return rec.error;
-  if (rec.fields.size() != width) {
-    return "expected " + std::to_string(width) + " fields, found " +
-           std::to_string(rec.fields.size());
-  }
-  const std::string& date_text = rec.fields[cols.date];
-  const auto date = parse_iso_date(date_text);
-  if (!date) return "invalid date '" + date_text + "' (expected YYYY-MM-DD)";
+  if (rec.fields.size() != width) return field_count_problem(rec, width, cols.separator);
+  Date date{};
+  if (auto problem = dates.read(rec.fields[cols.date], date); !problem.empty()) return problem;
   const std::string& product = rec.fields[cols.product];
   if (product.empty()) return "empty product name";
   if (product.size() > limits.max_product_name) {
@@ -87,11 +86,12 @@ std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t widt
   const std::string& qty_text = rec.fields[cols.quantity];
   double qty = 0;
   if (qty_text.empty()) return "empty quantity";
-  if (const auto problem = parse_number(qty_text, qty); !problem.empty()) {
+  const bool decimal_comma = cols.separator == ';';
+  if (const auto problem = parse_number(qty_text, qty, decimal_comma); !problem.empty()) {
     return "quantity '" + qty_text + "' " + problem;
   }
   if (qty < 0) return "negative quantity " + qty_text;
-  obs.date = *date;
+  obs.date = date;
   obs.product = product;
   obs.quantity = qty == 0 ? 0.0 : qty;  // folds -0 into 0
   obs.regressors.clear();
@@ -99,7 +99,7 @@ std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t widt
     const std::string& text = rec.fields[cols.regressors[r]];
     double value = kNaN;
     if (!text.empty()) {
-      if (const auto problem = parse_number(text, value); !problem.empty()) {
+      if (const auto problem = parse_number(text, value, decimal_comma); !problem.empty()) {
         return "regressor '" + names[r] + "' value '" + text + "' " + problem;
       }
     }
@@ -110,8 +110,11 @@ std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t widt
 
 }  // namespace
 
-CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits) {
+CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits,
+                               DateFormat date_format) {
   CsvParseResult result;
+  result.fatal_error = encoding_problem(body);
+  if (!result.fatal_error.empty()) return result;
   CsvReader reader(body, limits.max_line_bytes);
   CsvRecord rec;
   if (!reader.next(rec)) {
@@ -119,19 +122,22 @@ CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits) {
     return result;
   }
   Columns cols;
+  cols.separator = reader.separator();
   result.fatal_error = read_header(rec, limits, cols, result.regressor_names);
   if (!result.fatal_error.empty()) {
     result.regressor_names.clear();
     return result;
   }
   const std::size_t width = 3 + cols.regressors.size();
+  CsvDates dates(date_format, body, limits.max_line_bytes, cols.date);
   auto fatal = read_data_rows(
       reader, limits, result.rejected, result.rejected_total, [&](const CsvRecord& row) {
         Observation obs;
-        auto reason = read_row(row, cols, width, result.regressor_names, limits, obs);
+        auto reason = read_row(row, cols, width, result.regressor_names, limits, dates, obs);
         if (reason.empty()) result.rows.push_back(std::move(obs));
         return reason;
       });
+  if (fatal.empty()) fatal = dates.fatal_error();
   if (!fatal.empty()) {
     result = CsvParseResult{};  // a fatal body lands nothing
     result.fatal_error = std::move(fatal);

@@ -1,6 +1,7 @@
 #pragma once
 /// Parser for the sales upload (`POST .../sales`): a CSV body with a header row
-/// `date,product,quantity[,regressor...]`. It never throws on content: every bad row is reported
+/// `date,product,quantity[,regressor...]`, as written by hand, by scripts or by a spreadsheet in
+/// any locale (README "CSV format"). It never throws on content: every bad row is reported
 /// with its line number and a reason a person can act on, and the good rows are kept.
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "forecast/csv_dates.hpp"
 #include "forecast/types.hpp"
 
 namespace levain::forecast {
@@ -37,6 +39,9 @@ struct CsvParseResult {
 /// come in any order and every other column is a numeric regressor (its name kept as written).
 /// An empty regressor cell means "unknown" and is stored as NaN; a non-numeric one rejects the
 /// row. Blank lines are skipped. Quoted fields use "" for a quote and cannot span lines.
-CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits = {});
+/// The separator is the header's (',' ';' or tab); with ';' numbers may use a decimal comma.
+/// Dates are YYYY-MM-DD, or DD/MM/YYYY / MM/DD/YYYY as `date_format` says or the file proves.
+CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits = {},
+                               DateFormat date_format = DateFormat::automatic);
 
 }  // namespace levain::forecast

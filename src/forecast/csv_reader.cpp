@@ -1,9 +1,11 @@
 #include "forecast/csv_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdint>
 #include <system_error>
+
+#include "common/utf8.hpp"
 
 namespace levain::forecast {
 namespace {
@@ -21,6 +23,15 @@ std::string_view trim(std::string_view s) {
 CsvReader::CsvReader(std::string_view body, std::size_t max_line_bytes)
     : body_(body), max_line_bytes_(max_line_bytes) {
   if (body_.substr(0, 3) == "\xEF\xBB\xBF") body_.remove_prefix(3);
+  for (std::size_t pos = 0; pos < body_.size();) {
+    const std::size_t end = std::min(body_.find('\n', pos), body_.size());
+    const std::string_view line = body_.substr(pos, std::min(end - pos, max_line_bytes_));
+    if (!trim(line).empty()) {
+      separator_ = detect_separator(line);
+      break;
+    }
+    pos = end + 1;
+  }
 }
 
 bool CsvReader::next(CsvRecord& out) {
@@ -38,18 +49,61 @@ bool CsvReader::next(CsvRecord& out) {
     if (line.size() > max_line_bytes_) {
       out.error = "line longer than " + std::to_string(max_line_bytes_) + " bytes";
     } else {
-      out.error = split_csv_line(line, out.fields);
+      out.error = split_csv_line(line, out.fields, separator_);
     }
     return true;
   }
   return false;
 }
 
-std::string split_csv_line(std::string_view line, std::vector<std::string>& fields) {
+char detect_separator(std::string_view header_line) {
+  std::size_t commas = 0;
+  std::size_t semicolons = 0;
+  std::size_t tabs = 0;
+  bool quoted = false;
+  for (const char c : header_line) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    commas += c == ',';
+    semicolons += c == ';';
+    tabs += c == '\t';
+  }
+  if (semicolons > commas && semicolons >= tabs) return ';';
+  if (tabs > commas && tabs > semicolons) return '\t';
+  return ',';
+}
+
+std::string separator_name(char separator) {
+  return separator == '\t' ? std::string("tab") : std::string{'\'', separator, '\''};
+}
+
+std::string header_as_read(const CsvRecord& header, char separator) {
+  constexpr std::size_t kShown = 8;
+  std::string out = "the header uses " + separator_name(separator) + " and its ";
+  out += header.fields.size() == 1 ? "only column is " : "columns are ";
+  for (std::size_t i = 0; i < header.fields.size() && i < kShown; ++i) {
+    out += (i > 0 ? ", '" : "'") + header.fields[i] + "'";
+  }
+  if (header.fields.size() > kShown) out += ", ...";
+  if (header.fields.size() == 1) out += " (separate the columns with ',' or ';')";
+  return out;
+}
+
+std::string encoding_problem(std::string_view body) {
+  const bool utf16_bom = body.substr(0, 2) == "\xFF\xFE" || body.substr(0, 2) == "\xFE\xFF";
+  if (utf16_bom || body.substr(0, 4096).find('\0') != std::string_view::npos) {
+    return "the body is UTF-16 text (or holds NUL bytes), not UTF-8: save the file as "
+           "'CSV UTF-8' and upload it again";
+  }
+  return "";
+}
+
+std::string split_csv_line(std::string_view line, std::vector<std::string>& fields,
+                           char separator) {
   fields.clear();
   std::size_t i = 0;
   while (true) {
-    while (i < line.size() && is_blank(line[i])) ++i;
+    while (i < line.size() && is_blank(line[i]) && line[i] != separator) ++i;
     std::string field;
     if (i < line.size() && line[i] == '"') {
       ++i;
@@ -68,10 +122,12 @@ std::string split_csv_line(std::string_view line, std::vector<std::string>& fiel
         field.push_back(line[i++]);
       }
       if (!closed) return "unterminated quoted field";
-      while (i < line.size() && is_blank(line[i])) ++i;
-      if (i < line.size() && line[i] != ',') return "unexpected character after a closing quote";
+      while (i < line.size() && is_blank(line[i]) && line[i] != separator) ++i;
+      if (i < line.size() && line[i] != separator) {
+        return "unexpected character after a closing quote";
+      }
     } else {
-      const std::size_t comma = line.find(',', i);
+      const std::size_t comma = line.find(separator, i);
       const std::size_t stop = comma == std::string_view::npos ? line.size() : comma;
       const std::string_view raw = trim(line.substr(i, stop - i));
       if (raw.find('"') != std::string_view::npos) {
@@ -82,7 +138,7 @@ std::string split_csv_line(std::string_view line, std::vector<std::string>& fiel
     }
     fields.push_back(std::move(field));
     if (i >= line.size()) return "";
-    ++i;  // the comma
+    ++i;  // the separator
   }
 }
 
@@ -95,43 +151,30 @@ std::string ascii_lower(std::string_view s) {
 }
 
 std::string name_problem(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7F) return "contains control characters";
-    std::size_t len = 0;
-    std::uint32_t min = 0;
-    if (c < 0x80) {
-      len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      min = 0x10000;
-    } else {
-      return "is not valid UTF-8";
-    }
-    if (i + len > s.size()) return "is not valid UTF-8";
-    std::uint32_t cp = len == 1 ? c : (c & (0x7F >> len));
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return "is not valid UTF-8";
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (len > 1 && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) {
-      return "is not valid UTF-8";
-    }
-    i += len;
   }
+  // Excel's plain "CSV" format writes Windows-1252, whose accented letters are not UTF-8.
+  if (!common::valid_utf8(s)) return "is not valid UTF-8 (save the file as 'CSV UTF-8')";
   return "";
 }
 
-std::string parse_number(std::string_view s, double& out) {
+std::string parse_number(std::string_view s, double& out, bool decimal_comma) {
   if (s.empty()) return "is empty";
+  const std::size_t comma = s.find(',');
+  std::string with_point;
+  if (comma != std::string_view::npos) {
+    if (!decimal_comma) {
+      return "is not a number (a decimal comma is read only in files separated by ';')";
+    }
+    if (s.find('.') != std::string_view::npos || s.find(',', comma + 1) != std::string_view::npos) {
+      return "is not a number (write it without a thousands separator, as 1234,5)";
+    }
+    with_point.assign(s);
+    with_point[comma] = '.';
+    s = with_point;
+  }
   std::string_view digits = s;
   if (digits.front() == '+') digits.remove_prefix(1);
   const auto lower = ascii_lower(digits);

@@ -10,6 +10,23 @@
 
 namespace levain::forecast {
 
+/// "expected 3 fields, found 1", naming the separator when the line seems to use another one
+/// than its header (a row pasted in from another file, a header typed by hand).
+inline std::string field_count_problem(const CsvRecord& rec, std::size_t width, char separator) {
+  std::string out =
+      "expected " + std::to_string(width) + " fields, found " + std::to_string(rec.fields.size());
+  if (rec.fields.size() >= width) return out;
+  for (const char other : {',', ';', '\t'}) {
+    if (other == separator) continue;
+    for (const auto& field : rec.fields) {
+      if (field.find(other) == std::string::npos) continue;
+      return out + ": the header uses " + separator_name(separator) +
+             " but this line seems to use " + separator_name(other);
+    }
+  }
+  return out;
+}
+
 /// Calls `accept(record)` for every data row; it returns "" for a row it took, or the reason it
 /// refused it. Returns a fatal error ("too many rows", "no data rows") or "".
 template <class Accept>

@@ -25,10 +25,14 @@ std::optional<Date> parse_iso_date(std::string_view s) {
       !parse_digits(s.substr(8, 2), d)) {
     return std::nullopt;
   }
-  if (y < 1) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y},
-                                        std::chrono::month{static_cast<unsigned>(m)},
-                                        std::chrono::day{static_cast<unsigned>(d)}};
+  return calendar_date(y, m, d);
+}
+
+std::optional<Date> calendar_date(int year, int month, int day) {
+  if (year < 1 || year > 9999 || month < 1 || day < 1) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{year},
+                                        std::chrono::month{static_cast<unsigned>(month)},
+                                        std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
   return Date{ymd};
 }

@@ -13,6 +13,9 @@ namespace levain::forecast {
 /// Strict YYYY-MM-DD (years 0001-9999) naming a real calendar date; anything else is nullopt.
 std::optional<Date> parse_iso_date(std::string_view s);
 
+/// The date of these parts when they name a real day of the years 0001-9999, else nullopt.
+std::optional<Date> calendar_date(int year, int month, int day);
+
 std::string format_iso_date(Date d);
 
 /// 0 = Monday ... 6 = Sunday (ISO order, so weekend days are 5 and 6).

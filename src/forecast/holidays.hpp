@@ -53,7 +53,8 @@ struct HolidayCsvResult {
 
 /// Parses a tenant calendar: header `date,holiday` (case-insensitive, any order), one holiday
 /// per row; several rows may share a date. Uses the sales limits (max_product_name bounds the
-/// holiday name) and reports row errors the same way as the sales parser.
-HolidayCsvResult parse_holiday_csv(std::string_view body, const CsvLimits& limits = {});
+/// holiday name), reads separators and dates like it, and reports row errors the same way.
+HolidayCsvResult parse_holiday_csv(std::string_view body, const CsvLimits& limits = {},
+                                   DateFormat date_format = DateFormat::automatic);
 
 }  // namespace levain::forecast
