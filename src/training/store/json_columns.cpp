@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/json_text.hpp"
+
 namespace levain::training::json_columns {
 namespace {
 
@@ -68,7 +70,7 @@ std::string encode_regressors(const std::vector<std::string>& names,
   if (names.empty()) return "{}";
   json::object o;
   for (std::size_t i = 0; i < names.size(); ++i) o[names[i]] = number(values[i]);
-  return json::serialize(o);
+  return common::to_json_text(o);
 }
 
 std::vector<NamedValue> decode_regressor_list(std::string_view text) {
@@ -85,7 +87,7 @@ std::vector<NamedValue> decode_regressor_list(std::string_view text) {
 std::string encode_strings(const std::vector<std::string>& items) {
   json::array a;
   for (const auto& s : items) a.emplace_back(s);
-  return json::serialize(a);
+  return common::to_json_text(a);
 }
 
 std::vector<std::string> decode_strings(std::string_view text) {
@@ -104,13 +106,13 @@ std::string encode_report(const forecast::FitReport& r) {
     points.push_back(json::array{p.date.time_since_epoch().count(), number(p.yhat), number(p.lower),
                                  number(p.upper)});
   }
-  return json::serialize(json::object{{"model", r.model},
-                                      {"fallback", r.fallback},
-                                      {"fallback_reason", r.fallback_reason},
-                                      {"holdout", accuracy(r.holdout)},
-                                      {"naive_holdout", accuracy(r.naive_holdout)},
-                                      {"fit_ms", number(r.fit_ms)},
-                                      {"forecast", std::move(points)}});
+  return common::to_json_text(json::object{{"model", r.model},
+                                           {"fallback", r.fallback},
+                                           {"fallback_reason", r.fallback_reason},
+                                           {"holdout", accuracy(r.holdout)},
+                                           {"naive_holdout", accuracy(r.naive_holdout)},
+                                           {"fit_ms", number(r.fit_ms)},
+                                           {"forecast", std::move(points)}});
 }
 
 forecast::FitReport decode_report(std::string_view text) {

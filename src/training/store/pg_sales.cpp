@@ -1,6 +1,7 @@
-// PostgresStore: sales history (upsert, product list, daily series).
+// PostgresStore: sales history (upsert, product list, daily series, windows and summary).
 #include <algorithm>
 
+#include "common/ids.hpp"
 #include "training/store/json_columns.hpp"
 #include "training/store/pg_impl.hpp"
 #include "training/store/sales_rows.hpp"
@@ -48,6 +49,8 @@ UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
         ++(r[0].as<bool>() ? counts.inserted : counts.updated);
       }
     }
+    tx.exec_prepared(pg::stmt::kUploadRecord, tenant, common::now_micros(),
+                     static_cast<std::int64_t>(keep.size()));
     tx.commit();
     return counts;
   });
@@ -73,6 +76,42 @@ std::optional<forecast::Series> PostgresStore::load_series(const std::string& te
       series.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].c_str());
     }
     return series.finish();
+  });
+}
+
+std::optional<SalesWindow> PostgresStore::load_sales(const std::string& tenant,
+                                                     const std::string& product,
+                                                     const SalesRange& range,
+                                                     std::size_t max_days) {
+  return impl_->pool.run("load_sales", [&](pqxx::connection& c) -> std::optional<SalesWindow> {
+    pqxx::nontransaction tx(c);
+    sales_rows::WindowBuilder window(max_days);
+    for (const auto& r : tx.exec_prepared(pg::stmt::kSalesWindow, tenant, product,
+                                          sales_rows::day_number(range.from),
+                                          sales_rows::day_number(range.to), window.limit())) {
+      window.add(r[0].as<std::int64_t>(), r[1].as<double>());
+    }
+    auto out = window.finish();
+    if (out.days.empty() && tx.exec_prepared(pg::stmt::kSalesExists, tenant, product).empty()) {
+      return std::nullopt;
+    }
+    return out;
+  });
+}
+
+SalesSummary PostgresStore::sales_summary(const std::string& tenant, std::size_t max_products) {
+  return impl_->pool.run("sales_summary", [&](pqxx::connection& c) {
+    // One snapshot for both queries, so the upload time matches the rows counted.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    sales_rows::SummaryBuilder summary(max_products);
+    for (const auto& r : tx.exec_prepared(pg::stmt::kSalesPerProduct, tenant)) {
+      summary.add(r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                  r[3].as<std::int64_t>());
+    }
+    for (const auto& r : tx.exec_prepared(pg::stmt::kUploadGet, tenant)) {
+      summary.last_upload(r[0].as<std::int64_t>(), r[1].as<std::int64_t>());
+    }
+    return summary.finish();
   });
 }
 

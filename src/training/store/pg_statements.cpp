@@ -79,6 +79,19 @@ void prepare_statements(pqxx::connection& c) {
   c.prepare(stmt::kSalesSeries,
             "SELECT day, quantity, regressors FROM sales WHERE tenant = $1 AND product = $2 "
             "ORDER BY day");
+  // Newest first, so a LIMIT keeps the most recent days (the caller reverses them).
+  c.prepare(stmt::kSalesWindow,
+            "SELECT day, quantity FROM sales WHERE tenant = $1 AND product = $2 "
+            "AND day BETWEEN $3 AND $4 ORDER BY day DESC LIMIT $5");
+  c.prepare(stmt::kSalesExists, "SELECT 1 FROM sales WHERE tenant = $1 AND product = $2 LIMIT 1");
+  c.prepare(stmt::kSalesPerProduct,
+            "SELECT product COLLATE \"C\" AS p, min(day), max(day), count(*) FROM sales "
+            "WHERE tenant = $1 GROUP BY p ORDER BY p");
+  c.prepare(stmt::kUploadRecord,
+            "INSERT INTO sales_uploads (tenant, uploaded_at, row_count) VALUES ($1, $2, $3) "
+            "ON CONFLICT (tenant) DO UPDATE SET uploaded_at = excluded.uploaded_at, "
+            "row_count = excluded.row_count");
+  c.prepare(stmt::kUploadGet, "SELECT uploaded_at, row_count FROM sales_uploads WHERE tenant = $1");
 
   c.prepare(stmt::kJobInsert,
             sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"}));

@@ -85,4 +85,35 @@ std::optional<forecast::Series> SeriesBuilder::finish() {
   return std::move(series_);
 }
 
+void WindowBuilder::add(std::int64_t day, double quantity) {
+  if (window_.days.size() == max_days_) {
+    window_.truncated = true;
+    return;
+  }
+  window_.days.push_back({from_day_number(day), quantity});
+}
+
+SalesWindow WindowBuilder::finish() {
+  std::reverse(window_.days.begin(), window_.days.end());
+  return std::move(window_);
+}
+
+void SummaryBuilder::add(std::string product, std::int64_t first_day, std::int64_t last_day,
+                         std::int64_t rows) {
+  auto& s = summary_;
+  const auto first = from_day_number(first_day);
+  const auto last = from_day_number(last_day);
+  const auto n = static_cast<std::size_t>(rows);
+  ++s.product_count;
+  s.rows += n;
+  if (!s.first || first < *s.first) s.first = first;
+  if (!s.last || last > *s.last) s.last = last;
+  if (s.products.size() < max_products_) s.products.push_back({std::move(product), first, last, n});
+}
+
+void SummaryBuilder::last_upload(std::int64_t uploaded_at_us, std::int64_t rows) {
+  summary_.last_upload_us = uploaded_at_us;
+  summary_.last_upload_rows = static_cast<std::size_t>(rows);
+}
+
 }  // namespace levain::training::sales_rows

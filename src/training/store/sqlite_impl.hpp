@@ -66,6 +66,11 @@ struct SqliteStore::Impl {
   SQLite::Statement sales_update;
   SQLite::Statement sales_products;
   SQLite::Statement sales_series;
+  SQLite::Statement sales_window;
+  SQLite::Statement sales_exists;
+  SQLite::Statement sales_per_product;
+  SQLite::Statement upload_record;
+  SQLite::Statement upload_get;
   SQLite::Statement job_insert;
   SQLite::Statement job_upsert;
   SQLite::Statement job_get;

@@ -1,4 +1,5 @@
-// SqliteStore: sales history (upsert, product list, daily series).
+// SqliteStore: sales history (upsert, product list, daily series, windows and summary).
+#include "common/ids.hpp"
 #include "training/store/json_columns.hpp"
 #include "training/store/sales_rows.hpp"
 #include "training/store/sqlite_impl.hpp"
@@ -36,6 +37,11 @@ UpsertResult SqliteStore::upsert_sales(const std::string& tenant,
       upd->exec();
       ++result.updated;
     }
+    StatementUse up(impl_->upload_record);
+    up->bind(1, tenant);
+    up->bind(2, common::now_micros());
+    up->bind(3, static_cast<std::int64_t>(keep.size()));
+    up->exec();
     tx.commit();
     return result;
   });
@@ -63,6 +69,50 @@ std::optional<forecast::Series> SqliteStore::load_series(const std::string& tena
                  q->getColumn(2).getString());
     }
     return series.finish();
+  });
+}
+
+std::optional<SalesWindow> SqliteStore::load_sales(const std::string& tenant,
+                                                   const std::string& product,
+                                                   const SalesRange& range, std::size_t max_days) {
+  return impl_->locked("load_sales", [&]() -> std::optional<SalesWindow> {
+    sales_rows::WindowBuilder window(max_days);
+    {
+      StatementUse q(impl_->sales_window);
+      q->bind(1, tenant);
+      q->bind(2, product);
+      q->bind(3, sales_rows::day_number(range.from));
+      q->bind(4, sales_rows::day_number(range.to));
+      q->bind(5, window.limit());
+      while (q->executeStep()) window.add(q->getColumn(0).getInt64(), q->getColumn(1).getDouble());
+    }
+    auto out = window.finish();
+    if (out.days.empty()) {
+      StatementUse exists(impl_->sales_exists);
+      exists->bind(1, tenant);
+      exists->bind(2, product);
+      if (!exists->executeStep()) return std::nullopt;
+    }
+    return out;
+  });
+}
+
+SalesSummary SqliteStore::sales_summary(const std::string& tenant, std::size_t max_products) {
+  return impl_->locked("sales_summary", [&] {
+    sales_rows::SummaryBuilder summary(max_products);
+    {
+      StatementUse q(impl_->sales_per_product);
+      q->bind(1, tenant);
+      while (q->executeStep()) {
+        summary.add(q->getColumn(0).getString(), q->getColumn(1).getInt64(),
+                    q->getColumn(2).getInt64(), q->getColumn(3).getInt64());
+      }
+    }
+    StatementUse up(impl_->upload_get);
+    up->bind(1, tenant);
+    if (up->executeStep())
+      summary.last_upload(up->getColumn(0).getInt64(), up->getColumn(1).getInt64());
+    return summary.finish();
   });
 }
 

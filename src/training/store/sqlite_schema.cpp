@@ -91,7 +91,17 @@ ALTER TABLE jobs ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS jobs_by_lease ON jobs (status, lease_until);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}}};
+// v4: when each tenant last uploaded sales, and how many rows that upload wrote (tenants whose
+// sales came before v4 have no row: their last upload is unknown).
+constexpr const char* kV4 = R"sql(
+CREATE TABLE IF NOT EXISTS sales_uploads (
+  tenant      TEXT    NOT NULL PRIMARY KEY,
+  uploaded_at INTEGER NOT NULL,
+  row_count   INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

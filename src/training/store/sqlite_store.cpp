@@ -72,6 +72,19 @@ SqliteStore::Impl::Impl(const std::string& p)
       sales_series(db,
                    "SELECT day, quantity, regressors FROM sales "
                    "WHERE tenant = ? AND product = ? ORDER BY day"),
+      // Newest first, so a LIMIT keeps the most recent days (the caller reverses them).
+      sales_window(db,
+                   "SELECT day, quantity FROM sales WHERE tenant = ? AND product = ? "
+                   "AND day BETWEEN ? AND ? ORDER BY day DESC LIMIT ?"),
+      sales_exists(db, "SELECT 1 FROM sales WHERE tenant = ? AND product = ? LIMIT 1"),
+      sales_per_product(db,
+                        "SELECT product, MIN(day), MAX(day), COUNT(*) FROM sales "
+                        "WHERE tenant = ? GROUP BY product ORDER BY product"),
+      upload_record(db,
+                    "INSERT INTO sales_uploads (tenant, uploaded_at, row_count) VALUES (?, ?, ?) "
+                    "ON CONFLICT (tenant) DO UPDATE SET uploaded_at = excluded.uploaded_at, "
+                    "row_count = excluded.row_count"),
+      upload_get(db, "SELECT uploaded_at, row_count FROM sales_uploads WHERE tenant = ?"),
       job_insert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"})),
       job_upsert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues,
                           ") ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, "

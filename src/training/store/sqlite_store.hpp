@@ -29,6 +29,9 @@ class SqliteStore final : public Store {
   std::vector<std::string> list_products(const std::string& tenant) override;
   std::optional<forecast::Series> load_series(const std::string& tenant,
                                               const std::string& product) override;
+  std::optional<SalesWindow> load_sales(const std::string& tenant, const std::string& product,
+                                        const SalesRange& range, std::size_t max_days) override;
+  SalesSummary sales_summary(const std::string& tenant, std::size_t max_products) override;
 
   void create_job(const JobRecord& job) override;
   /// Writes the job row and only the results not stored yet: results only grow, in order, so

@@ -2,6 +2,7 @@
 /// The training service's persistent state behind one small interface, so the embedded SQLite
 /// store and the shared PostgreSQL store are interchangeable. Every method is thread-safe.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,43 @@ struct StoredModel {
   std::int64_t trained_at_us = 0;
 };
 
+/// One stored day of a product's sales.
+struct SalesDay {
+  forecast::Date date;
+  double quantity = 0;
+};
+
+/// Days `from`..`to` (both included); the defaults cover every date the CSV accepts.
+struct SalesRange {
+  forecast::Date from = std::chrono::sys_days{std::chrono::year{1} / 1 / 1};
+  forecast::Date to = std::chrono::sys_days{std::chrono::year{9999} / 12 / 31};
+};
+
+/// Part of one product's stored history: ascending by date, only the days that have a row.
+struct SalesWindow {
+  std::vector<SalesDay> days;
+  bool truncated = false;  // the range held more days than asked for: the oldest were left out
+};
+
+/// What the store holds for one product.
+struct ProductSales {
+  std::string product;
+  forecast::Date first;
+  forecast::Date last;
+  std::size_t rows = 0;
+};
+
+/// What the store holds for a tenant, over all its products.
+struct SalesSummary {
+  std::vector<ProductSales> products;  // sorted by name; at most the number asked for
+  std::size_t product_count = 0;       // all products, also those left out of `products`
+  std::size_t rows = 0;
+  std::optional<forecast::Date> first;  // unset when the tenant has no rows
+  std::optional<forecast::Date> last;
+  std::int64_t last_upload_us = 0;   // Unix microseconds; 0 when no upload was recorded
+  std::size_t last_upload_rows = 0;  // distinct (product, date) rows that upload wrote
+};
+
 /// expired_jobs returns at most this many jobs per call; a sweep takes the rest on its next turn.
 inline constexpr std::size_t kMaxExpiredJobs = 1000;
 
@@ -41,7 +79,7 @@ class Store {
 
   // --- sales -------------------------------------------------------------------------------
   /// Inserts or replaces rows keyed by (tenant, date, product), all in one transaction: either
-  /// every row lands or none does.
+  /// every row lands or none does. A call that writes rows also records the time of the upload.
   virtual UpsertResult upsert_sales(const std::string& tenant,
                                     const std::vector<std::string>& regressor_names,
                                     const std::vector<forecast::Observation>& rows) = 0;
@@ -50,6 +88,14 @@ class Store {
   /// One product's history as a daily series (gaps are NaN); nullopt when it has no rows.
   virtual std::optional<forecast::Series> load_series(const std::string& tenant,
                                                       const std::string& product) = 0;
+  /// The product's stored days within `range`, the newest `max_days` of them when there are
+  /// more; nullopt when the tenant has no row at all for the product.
+  virtual std::optional<SalesWindow> load_sales(const std::string& tenant,
+                                                const std::string& product, const SalesRange& range,
+                                                std::size_t max_days) = 0;
+  /// Per product (the first `max_products` by name) and overall: first and last date and row
+  /// count, and the time of the last upload_sales call that wrote rows.
+  virtual SalesSummary sales_summary(const std::string& tenant, std::size_t max_products) = 0;
 
   // --- jobs --------------------------------------------------------------------------------
   virtual void create_job(const JobRecord& job) = 0;

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/temp_db.hpp"
 #include "training/store/postgres_store.hpp"
@@ -47,6 +49,17 @@ class TestDatabase {
   std::string schema_;
   std::string location_;
 };
+
+/// A calendar date for test data.
+inline forecast::Date day(int y, unsigned m, unsigned d) {
+  return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}};
+}
+
+/// One sales row for test data.
+inline forecast::Observation obs(const std::string& product, forecast::Date date, double quantity,
+                                 std::vector<double> regressors = {}) {
+  return forecast::Observation{date, product, quantity, std::move(regressors)};
+}
 
 /// Base of the value-parameterized store suites: `store_` is a fresh store of the backend.
 class StoreTest : public ::testing::TestWithParam<Backend> {

@@ -11,15 +11,8 @@ namespace {
 
 using forecast::Date;
 using forecast::Observation;
-using namespace std::chrono;
-
-Date day(int y, unsigned m, unsigned d) {
-  return sys_days{year{y} / month{m} / std::chrono::day{d}};
-}
-
-Observation obs(const std::string& product, Date date, double q, std::vector<double> reg = {}) {
-  return Observation{date, product, q, std::move(reg)};
-}
+using testing::day;
+using testing::obs;
 
 class StoreSales : public testing::StoreTest {};
 
