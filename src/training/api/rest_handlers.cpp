@@ -32,6 +32,16 @@ int int_param(const RouteMatch& route, const std::string& name, int fallback, in
   return v;
 }
 
+// `?date_format=` names the order of slash dates a spreadsheet wrote (README "CSV format").
+forecast::DateFormat date_format_param(const RouteMatch& route) {
+  const auto it = route.query.find("date_format");
+  if (it == route.query.end()) return forecast::DateFormat::automatic;
+  if (const auto format = forecast::parse_date_format(it->second)) return *format;
+  throw ApiError(
+      Status::bad_request, "invalid_request",
+      "query parameter 'date_format' must be one of " + std::string(forecast::kDateFormatChoices));
+}
+
 // A calendar holds a few dozen days a year; 20,000 rows is centuries of them.
 constexpr forecast::CsvLimits kHolidayLimits{.max_rows = 20'000};
 
@@ -49,7 +59,7 @@ boost::json::object rejection_body(std::size_t accepted, std::size_t rejected_to
 
 Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) {
   authorize(req, route, /*needs_trainer=*/true);
-  const auto parsed = forecast::parse_sales_csv(req.body());
+  const auto parsed = forecast::parse_sales_csv(req.body(), {}, date_format_param(route));
   if (!parsed.fatal_error.empty()) {
     throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
   }
@@ -203,7 +213,8 @@ Response TrainingApi::models(const Request& req, const RouteMatch& route) {
 
 Response TrainingApi::put_holidays(const Request& req, const RouteMatch& route) {
   authorize(req, route, /*needs_trainer=*/true);
-  const auto parsed = forecast::parse_holiday_csv(req.body(), kHolidayLimits);
+  const auto parsed =
+      forecast::parse_holiday_csv(req.body(), kHolidayLimits, date_format_param(route));
   if (!parsed.fatal_error.empty()) {
     throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
   }
