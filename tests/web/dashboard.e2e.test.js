@@ -128,6 +128,14 @@ test('drag and drop a CSV: rejected rows are listed with their line numbers', as
   await page.getByTestId('error').filter({ hasText: 'CSV was rejected' }).waitFor(WAIT);
   assert.deepEqual(await page.getByTestId('rejected-row').evaluateAll((els) => els.map((e) => e.dataset.line)), ['2']);
   await browser.screenshot(page, '04-csv-rejected', { fullPage: true });
+
+  // A header the server cannot read: it names what it read, and no rows are promised.
+  await page.getByTestId('csv-input').setInputFiles({ name: 'es.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('Fecha;Producto;Cantidad\r\n13/01/2024;Pan;1,5\r\n') });
+  const headerError = page.getByTestId('error').filter({ hasText: "the header uses ';'" });
+  await headerError.waitFor(WAIT);
+  assert.doesNotMatch(await headerError.textContent(), /rejected rows below/);
+  assert.equal(await page.getByTestId('rejected-row').count(), 0);
   await page.close();
 });
 

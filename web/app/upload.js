@@ -66,8 +66,11 @@ export class UploadView {
     } catch (err) {
       this.result.textContent = '';
       if (err instanceof LevainError && err.kind === 'csv_rejected') {
-        errors.show(`${describeError(err)} See the rejected rows below.`);
-        this.#listRejected(err.rejectedRows, err.body?.errors_truncated, err.body?.rejected);
+        // A body refused as a whole (a bad header, an encoding) has no rows to point at.
+        const rows = err.rejectedRows;
+        errors.show(rows.length > 0 ? `${describeError(err)} See the rejected rows below.`
+          : describeError(err));
+        this.#listRejected(rows, err.body?.errors_truncated, err.body?.rejected);
       } else {
         errors.showError(err);
         this.ctx.onAuthError(err);
