@@ -70,32 +70,14 @@ void check_key_type(Algorithm algorithm, EVP_PKEY* key) {
   }
 }
 
-std::string export_pem(Algorithm algorithm, EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
-    refuse(algorithm, "could not re-encode the public key");
-  }
-  char* data = nullptr;
-  const long length = BIO_get_mem_data(bio.get(), &data);
-  if (length <= 0 || data == nullptr) refuse(algorithm, "could not re-encode the public key");
-  return std::string(data, static_cast<std::size_t>(length));
-}
-
 }  // namespace
 
-std::string prepare_key_material(Algorithm algorithm, const std::string& key) {
-  if (algorithm == Algorithm::HS256) {
-    if (key.empty()) throw std::invalid_argument("unusable HS256 key: the secret is empty");
-    if (key.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-      throw std::invalid_argument("unusable HS256 key: the secret is too large");
-    }
-    return key;
-  }
-  if (key.empty()) refuse(algorithm, "no public key given");
-  PkeyPtr parsed = parse_public_key(algorithm, key);
+std::shared_ptr<EVP_PKEY> load_public_key(Algorithm algorithm, const std::string& pem) {
+  if (algorithm == Algorithm::HS256) throw std::invalid_argument("HS256 takes a secret, not a key");
+  if (pem.empty()) refuse(algorithm, "no public key given");
+  PkeyPtr parsed = parse_public_key(algorithm, pem);
   check_key_type(algorithm, parsed.get());
-  // Canonical PEM: libjwt re-reads the key per verification, and this drops any surrounding text.
-  return export_pem(algorithm, parsed.get());
+  return std::shared_ptr<EVP_PKEY>(parsed.release(), PkeyDeleter{});
 }
 
 }  // namespace detail

@@ -2,14 +2,17 @@
 /// Checks a configured key once, at construction, so a bad key is a startup error and never a
 /// per-request surprise. Internal to levain_auth.
 
+#include <openssl/types.h>
+
+#include <memory>
 #include <string>
 
 #include "auth/token.hpp"
 
 namespace levain::auth::detail {
 
-/// Returns the bytes libjwt should be given for `algorithm`: the secret unchanged for HS256, or
-/// the public key re-exported as canonical PEM for RS256/ES256. Throws std::invalid_argument.
-std::string prepare_key_material(Algorithm algorithm, const std::string& key);
+/// Parses the PEM public key for RS256 (RSA, at least 2048 bits) or ES256 (EC on P-256).
+/// Throws std::invalid_argument saying what is wrong with it.
+std::shared_ptr<EVP_PKEY> load_public_key(Algorithm algorithm, const std::string& pem);
 
 }  // namespace levain::auth::detail

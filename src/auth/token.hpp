@@ -1,17 +1,22 @@
 #pragma once
 /// Bearer-token (JWT) verification shared by the gateway and the training service (DESIGN.md §2).
 /// The accepted algorithm and key come from configuration only; every check is explicit here
-/// because libjwt 1.10 validates nothing beyond the signature.
+/// because libjwt 1.10 validates nothing beyond the signature. Signatures are checked with
+/// OpenSSL directly (auth/signature.hpp says why); libjwt only mints.
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace levain::auth {
+namespace detail {
+class SignatureCheck;
+}
 
 enum class Algorithm { HS256, RS256, ES256 };
 
@@ -43,6 +48,7 @@ enum class Failure {
   too_large,
   malformed,
   wrong_algorithm,
+  wrong_type,  // header typ names something other than an access token (docs/security.md)
   bad_signature,
   expired,
   not_yet_valid,
@@ -73,7 +79,7 @@ class TokenVerifier {
 
  private:
   VerifierConfig config_;
-  std::string key_material_;  // the secret, or the public key re-exported as canonical PEM
+  std::shared_ptr<const detail::SignatureCheck> signature_;
 };
 
 /// Reads a public key file for RS256/ES256 configs; throws std::runtime_error naming the path.

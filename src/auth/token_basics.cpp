@@ -2,9 +2,10 @@
 #include <cctype>
 
 #include "auth/token.hpp"
+#include "auth/verify_steps.hpp"
 
 namespace levain::auth {
-namespace {
+namespace detail {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -12,6 +13,11 @@ bool iequals(std::string_view a, std::string_view b) {
                   std::tolower(static_cast<unsigned char>(y));
          });
 }
+
+}  // namespace detail
+namespace {
+
+using detail::iequals;
 
 std::string_view trim(std::string_view text) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
@@ -51,6 +57,8 @@ std::string_view to_string(Failure failure) {
       return "malformed";
     case Failure::wrong_algorithm:
       return "wrong_algorithm";
+    case Failure::wrong_type:
+      return "wrong_type";
     case Failure::bad_signature:
       return "bad_signature";
     case Failure::expired:

@@ -31,7 +31,7 @@ std::optional<Rejection> decode_object(std::string_view segment, std::string_vie
 
 }  // namespace
 
-std::optional<Rejection> check_shape(std::string_view token, std::string& alg) {
+std::optional<Rejection> check_shape(std::string_view token, TokenParts& parts) {
   for (const char c : token) {
     if (!is_token_char(c)) return malformed("token contains characters outside base64url");
   }
@@ -51,11 +51,9 @@ std::optional<Rejection> check_shape(std::string_view token, std::string& alg) {
 
   boost::json::object header;
   if (auto rejection = decode_object(header_text, "header", header)) return rejection;
-  boost::json::object payload;
-  if (auto rejection = decode_object(payload_text, "payload", payload)) return rejection;
-  if (!base64url_decode(signature_text)) {
-    return malformed("token signature is not valid base64url");
-  }
+  if (auto rejection = decode_object(payload_text, "payload", parts.payload)) return rejection;
+  std::optional<std::string> signature = base64url_decode(signature_text);
+  if (!signature) return malformed("token signature is not valid base64url");
 
   const boost::json::value* alg_value = header.if_contains("alg");
   if (alg_value == nullptr || !alg_value->is_string()) {
@@ -63,8 +61,22 @@ std::optional<Rejection> check_shape(std::string_view token, std::string& alg) {
   }
   // RFC 7515 §4.1.11: extensions marked critical that we do not understand must be refused.
   if (header.contains("crit")) return malformed("token header has unsupported critical extensions");
-  alg = std::string(alg_value->get_string());
+  if (const boost::json::value* typ = header.if_contains("typ")) {
+    if (!typ->is_string()) return malformed("token header typ is not a string");
+    parts.typ = std::string(typ->get_string());
+  }
+  parts.alg = std::string(alg_value->get_string());
+  parts.signing_input = token.substr(0, second_dot);
+  parts.signature = std::move(*signature);
   return std::nullopt;
+}
+
+bool is_access_token_type(std::string_view typ) {
+  constexpr std::string_view kPrefix = "application/";
+  if (typ.size() > kPrefix.size() && iequals(typ.substr(0, kPrefix.size()), kPrefix)) {
+    typ.remove_prefix(kPrefix.size());
+  }
+  return iequals(typ, "jwt") || iequals(typ, "at+jwt");
 }
 
 }  // namespace levain::auth::detail

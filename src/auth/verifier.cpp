@@ -1,9 +1,8 @@
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
+#include <memory>
 #include <stdexcept>
+#include <string_view>
 
-#include "auth/jwt_handle.hpp"
-#include "auth/key_material.hpp"
+#include "auth/signature.hpp"
 #include "auth/token.hpp"
 #include "auth/verify_steps.hpp"
 
@@ -12,24 +11,15 @@ namespace {
 
 constexpr std::chrono::seconds kMaxLeeway{24 * 3600};
 
-jwt_alg_t to_libjwt(Algorithm algorithm) {
-  switch (algorithm) {
-    case Algorithm::HS256:
-      return JWT_ALG_HS256;
-    case Algorithm::RS256:
-      return JWT_ALG_RS256;
-    case Algorithm::ES256:
-      return JWT_ALG_ES256;
-  }
-  return JWT_ALG_INVAL;
-}
-
-/// Names only algorithms libjwt knows, so a message never repeats arbitrary token text. The
-/// round trip matters: jwt_str_alg reads a C string, so "HS256\u0000<any text>" alone would pass.
+/// Names only registered JWS algorithms (RFC 7518 §3.1), so a message never repeats arbitrary
+/// token text ("HS256\u0000<any text>" is not one of them).
 std::string describe_alg(const std::string& alg) {
-  const jwt_alg_t known = jwt_str_alg(alg.c_str());
-  const char* name = known == JWT_ALG_INVAL ? nullptr : jwt_alg_str(known);
-  if (name != nullptr && alg == name) return "'" + alg + "'";
+  static constexpr std::string_view kKnown[] = {"none",  "HS256", "HS384", "HS512", "RS256",
+                                                "RS384", "RS512", "ES256", "ES384", "ES512",
+                                                "PS256", "PS384", "PS512"};
+  for (const std::string_view name : kKnown) {
+    if (alg == name) return "'" + alg + "'";
+  }
   return "an unsupported algorithm";
 }
 
@@ -58,7 +48,7 @@ VerifierConfig validated(VerifierConfig config) {
 
 TokenVerifier::TokenVerifier(VerifierConfig config)
     : config_(validated(std::move(config))),
-      key_material_(detail::prepare_key_material(config_.algorithm, config_.key)) {}
+      signature_(std::make_shared<const detail::SignatureCheck>(config_.algorithm, config_.key)) {}
 
 VerifyResult TokenVerifier::verify(std::string_view token,
                                    std::chrono::system_clock::time_point now) const {
@@ -68,43 +58,30 @@ VerifyResult TokenVerifier::verify(std::string_view token,
                   "token is larger than " + std::to_string(config_.max_token_bytes) + " bytes");
   }
 
-  std::string header_alg;
-  if (auto rejection = detail::check_shape(token, header_alg)) return refuse(std::move(*rejection));
+  detail::TokenParts parts;
+  if (auto rejection = detail::check_shape(token, parts)) return refuse(std::move(*rejection));
   const std::string_view expected = to_string(config_.algorithm);
-  if (header_alg != expected) {
-    return refuse(Failure::wrong_algorithm, "token is signed with " + describe_alg(header_alg) +
+  if (parts.alg != expected) {
+    return refuse(Failure::wrong_algorithm, "token is signed with " + describe_alg(parts.alg) +
                                                 ", but only " + std::string(expected) +
                                                 " is accepted");
   }
-
-  // check_shape guarantees no NUL byte, so the C string is the whole token.
-  const std::string token_text(token);
-  jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, token_text.c_str(),
-                            reinterpret_cast<const unsigned char*>(key_material_.data()),
-                            static_cast<int>(key_material_.size()));
-  detail::JwtPtr jwt(raw);
-  if (rc != 0 || !jwt) {
+  // Explicit typing (RFC 8725 §3.11): a logout token or security event signed by the same
+  // identity provider must not pass for an access token.
+  if (parts.typ && !detail::is_access_token_type(*parts.typ)) {
+    return refuse(Failure::wrong_type,
+                  "token type (header typ) is not an access token: accepted are JWT, at+jwt and "
+                  "application/at+jwt");
+  }
+  // The configured algorithm, never the header's, picks the check: no algorithm confusion.
+  if (!signature_->valid(parts.signing_input, parts.signature)) {
     return refuse(Failure::bad_signature, "token signature is not valid for the configured key");
-  }
-  // Second line of defence against algorithm confusion: trust libjwt's own reading too.
-  if (jwt_get_alg(jwt.get()) != to_libjwt(config_.algorithm)) {
-    return refuse(Failure::wrong_algorithm,
-                  "token algorithm is not the configured " + std::string(expected));
-  }
-
-  detail::MallocString grants(jwt_get_grants_json(jwt.get(), nullptr));
-  if (!grants) return refuse(Failure::bad_claims, "token claims could not be read");
-  boost::system::error_code ec;
-  const boost::json::value payload = boost::json::parse(grants.get(), ec);
-  if (ec || !payload.is_object()) {
-    return refuse(Failure::bad_claims, "token claims are not a JSON object");
   }
 
   const auto now_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   Claims claims;
-  if (auto rejection = detail::check_claims(payload.get_object(), config_, now_seconds, claims)) {
+  if (auto rejection = detail::check_claims(parts.payload, config_, now_seconds, claims)) {
     return refuse(std::move(*rejection));
   }
   VerifyResult result;

@@ -1,7 +1,10 @@
 #include "test_tokens.hpp"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 
 #include <boost/json/serialize.hpp>
@@ -42,7 +45,75 @@ KeyPair export_pair(EVP_PKEY* raw) {
   return {to_pem(key.get(), true), to_pem(key.get(), false)};
 }
 
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
+
+const unsigned char* bytes(std::string_view text) {
+  return reinterpret_cast<const unsigned char*>(text.data());
+}
+
+std::string digest_sign(std::string_view private_pem, std::string_view input) {
+  std::unique_ptr<BIO, BioDeleter> bio(
+      BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
+  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  std::size_t length = 0;
+  if (!key || !ctx ||
+      EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &length, bytes(input), input.size()) != 1) {
+    throw std::runtime_error("signing failed");
+  }
+  std::string signature(length, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                     bytes(input), input.size()) != 1) {
+    throw std::runtime_error("signing failed");
+  }
+  signature.resize(length);
+  return signature;
+}
+
+// OpenSSL's DER ECDSA signature as JWS's 64-byte R||S.
+std::string der_to_raw(const std::string& der) {
+  const unsigned char* p = bytes(der);
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  if (sig == nullptr) throw std::runtime_error("bad ECDSA signature");
+  std::string raw(64, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  const bool ok = BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32) == 32 &&
+                  BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32) == 32;
+  ECDSA_SIG_free(sig);
+  if (!ok) throw std::runtime_error("bad ECDSA signature");
+  return raw;
+}
+
 }  // namespace
+
+std::string sign_with_header(jwt_alg_t alg, std::string_view key, std::string_view header_json,
+                             const boost::json::object& claims) {
+  return sign_jws(alg, key, header_json, boost::json::serialize(claims));
+}
+
+std::string sign_jws(jwt_alg_t alg, std::string_view key, std::string_view header_json,
+                     std::string_view payload_json) {
+  const std::string input = base64url_encode(header_json) + "." + base64url_encode(payload_json);
+  std::string signature;
+  if (alg == JWT_ALG_HS256) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes(input), input.size(), mac,
+         &length);
+    signature.assign(reinterpret_cast<const char*>(mac), length);
+  } else if (alg == JWT_ALG_RS256) {
+    signature = digest_sign(key, input);
+  } else if (alg == JWT_ALG_ES256) {
+    signature = der_to_raw(digest_sign(key, input));
+  } else {
+    throw std::invalid_argument("sign_with_header: HS256, RS256 or ES256 only");
+  }
+  return input + "." + base64url_encode(signature);
+}
 
 KeyPair make_rsa_key(unsigned bits) {
   return export_pair(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits)));

@@ -21,6 +21,14 @@ KeyPair make_ec_key(const char* curve = "P-256");
 /// Signs `claims` with libjwt; `key` is the HMAC secret or a private key PEM.
 std::string sign(jwt_alg_t alg, std::string_view key, const boost::json::object& claims);
 
+/// Signs `claims` under the header JSON given verbatim (libjwt always writes typ "JWT"), with
+/// OpenSSL: `key` is the HMAC secret (HS256) or a private key PEM (RS256, ES256).
+std::string sign_with_header(jwt_alg_t alg, std::string_view key, std::string_view header_json,
+                             const boost::json::object& claims);
+/// The same with the payload given as JSON text (duplicate names and all).
+std::string sign_jws(jwt_alg_t alg, std::string_view key, std::string_view header_json,
+                     std::string_view payload_json);
+
 /// header.payload.signature from raw JSON text and raw signature bytes, base64url-encoded.
 std::string assemble(std::string_view header_json, std::string_view payload_json,
                      std::string_view signature_bytes);

@@ -95,6 +95,14 @@ VerifierConfig config_for(Setup setup, const Keys& keys) {
   return config;
 }
 
+// An HS256 token whose header carries `typ` (libjwt itself always writes "JWT").
+std::function<std::string(const Keys&)> typed(std::string typ) {
+  return [typ](const Keys&) {
+    return testing::sign_with_header(JWT_ALG_HS256, kSecret,
+                                     R"({"alg":"HS256","typ":")" + typ + R"("})", claims());
+  };
+}
+
 std::string iss_aud_token(boost::json::value iss, boost::json::value aud) {
   return hs(claims_with([&](auto& c) {
     c["iss"] = iss;
@@ -263,6 +271,71 @@ const std::vector<Case>& cases() {
          return hs(boost::json::object{{"exp", kNow + 60}, {"tenants", boost::json::array{}}});
        },
        std::nullopt},
+      // RFC 9068 access tokens as identity providers issue them (issue 13, item 12): libjwt
+      // 1.10 alone refused them as "signature is not valid".
+      {"typ_at_jwt_rs256", Setup::rs256,
+       [](const Keys& k) {
+         return testing::sign_with_header(JWT_ALG_RS256, k.rsa().private_pem,
+                                          R"({"alg":"RS256","typ":"at+jwt","kid":"k1"})", claims());
+       },
+       std::nullopt},
+      {"typ_at_jwt_es256", Setup::es256,
+       [](const Keys& k) {
+         return testing::sign_with_header(JWT_ALG_ES256, k.ec().private_pem,
+                                          R"({"alg":"ES256","typ":"at+jwt"})", claims());
+       },
+       std::nullopt},
+      {"typ_at_jwt", Setup::hs256, typed("at+jwt"), std::nullopt},
+      {"typ_application_at_jwt", Setup::hs256, typed("application/at+jwt"), std::nullopt},
+      {"typ_at_jwt_upper_case", Setup::hs256, typed("AT+JWT"), std::nullopt},
+      {"typ_jwt_lower_case", Setup::hs256, typed("jwt"), std::nullopt},
+      {"typ_application_jwt", Setup::hs256, typed("application/JWT"), std::nullopt},
+      {"typ_absent", Setup::hs256,
+       [](auto&) {
+         return testing::sign_with_header(JWT_ALG_HS256, kSecret, R"({"alg":"HS256"})", claims());
+       },
+       std::nullopt},
+      {"typ_security_event", Setup::hs256, typed("secevent+jwt"), F::wrong_type},
+      {"typ_logout_token", Setup::hs256, typed("logout+jwt"), F::wrong_type},
+      {"typ_dpop_proof", Setup::hs256, typed("dpop+jwt"), F::wrong_type},
+      {"typ_empty", Setup::hs256, typed(""), F::wrong_type},
+      {"typ_prefix_only", Setup::hs256, typed("application/"), F::wrong_type},
+      {"typ_not_a_string", Setup::hs256,
+       [](auto&) {
+         return testing::sign_with_header(JWT_ALG_HS256, kSecret, R"({"alg":"HS256","typ":1})",
+                                          claims());
+       },
+       F::malformed},
+      {"typ_at_jwt_wrong_secret", Setup::hs256,
+       [](auto&) {
+         return testing::sign_with_header(JWT_ALG_HS256, "another secret",
+                                          R"({"alg":"HS256","typ":"at+jwt"})", claims());
+       },
+       F::bad_signature},
+      {"typ_at_jwt_expired", Setup::rs256,
+       [](const Keys& k) {
+         return testing::sign_with_header(JWT_ALG_RS256, k.rsa().private_pem,
+                                          R"({"alg":"RS256","typ":"at+jwt"})",
+                                          claims_with([](auto& c) { c["exp"] = kNow - 3600; }));
+       },
+       F::expired},
+      {"es256_signature_wrong_length", Setup::es256,
+       [](const Keys& k) {
+         const std::string t = sign(JWT_ALG_ES256, k.ec().private_pem, claims());
+         return replace_segment(t, 2, base64url_encode(std::string(63, 'x')));
+       },
+       F::bad_signature},
+      {"duplicate_exp_last_wins", Setup::hs256,
+       [](auto&) {
+         // RFC 7519 §4: a parser that keeps duplicates must use the last one; an expired last
+         // exp must not hide behind a valid first one.
+         const std::string payload = R"({"sub":"ana","tenants":["bakery-1"],"exp":)" +
+                                     std::to_string(kNow + 3600) + R"(,"exp":)" +
+                                     std::to_string(kNow - 3600) + "}";
+         return testing::sign_jws(JWT_ALG_HS256, kSecret, R"({"alg":"HS256","typ":"JWT"})",
+                                  payload);
+       },
+       F::expired},
   };
   return table;
 }
