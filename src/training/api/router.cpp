@@ -64,7 +64,7 @@ RouteMatch match_route(http::verb method, std::string_view target) {
   m.tenant = seg[3];
   if (n == 5 && seg[4] == "sales") {
     m.route = Route::sales;
-    return with_method(std::move(m), method, {V::post});
+    return with_method(std::move(m), method, {V::get, V::post});
   }
   if (n == 5 && seg[4] == "forecasts") {
     m.route = Route::forecasts;

@@ -13,7 +13,7 @@ enum class Route {
   healthz,
   readyz,
   metrics,
-  sales,       // POST
+  sales,       // GET stored history or summary, POST upload (CSV)
   jobs,        // GET list, POST start
   job,         // GET
   job_cancel,  // POST

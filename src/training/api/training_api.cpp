@@ -111,7 +111,7 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
           {{"ready", ready}, {"bus", bus_.healthy()}, {"draining", draining_.load()}});
     }
     case Route::sales:
-      return upload_sales(req, route);
+      return req.method() == verb::post ? upload_sales(req, route) : read_sales(req, route);
     case Route::jobs:
       return req.method() == verb::post ? start_job(req, route) : list_jobs(req, route);
     case Route::job:

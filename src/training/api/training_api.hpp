@@ -50,6 +50,7 @@ class TrainingApi final : public common::http::RequestHandler {
                          bool needs_trainer) const;
 
   common::http::Response upload_sales(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response read_sales(const common::http::Request& req, const RouteMatch& route);
   common::http::Response start_job(const common::http::Request& req, const RouteMatch& route);
   common::http::Response list_jobs(const common::http::Request& req, const RouteMatch& route);
   common::http::Response get_job(const common::http::Request& req, const RouteMatch& route);

@@ -10,6 +10,10 @@ TEST(Router, MatchesEveryContractPath) {
   EXPECT_EQ(match_route(V::get, "/readyz").route, Route::readyz);
   EXPECT_EQ(match_route(V::get, "/metrics").route, Route::metrics);
   EXPECT_EQ(match_route(V::post, "/api/v1/tenants/t1/sales").route, Route::sales);
+  const auto sales = match_route(V::get, "/api/v1/tenants/t1/sales?product=Pan&from=2026-01-01");
+  EXPECT_EQ(sales.route, Route::sales);
+  EXPECT_TRUE(sales.method_allowed);
+  EXPECT_EQ(sales.query.at("from"), "2026-01-01");
   EXPECT_EQ(match_route(V::post, "/api/v1/tenants/t1/training/jobs").route, Route::jobs);
   EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/training/jobs").route, Route::jobs);
   const auto job = match_route(V::get, "/api/v1/tenants/t1/training/jobs/abc-123");
