@@ -1,35 +1,54 @@
-// The forecast chart of one product: recent sales, the forecast and its 80% band, drawn with
-// uPlot (served from web/node_modules, never from a CDN).
+// The forecast chart of one product: the sales the server stored (GET …/sales), the forecast and
+// its 80% band, drawn with uPlot (served from web/node_modules, never from a CDN).
 
 import uPlot from '../node_modules/uplot/dist/uPlot.esm.js';
-import { getForecasts, listModels } from '../client/levain-client.js';
+import { LevainError, getForecasts, getSalesHistory, listModels } from '../client/levain-client.js';
 import { byId, el } from './dom.js';
 
 const DAY = 86400;
+const HISTORY_DAYS = 120; // of stored sales before the forecast starts
 
-/** Aligns history and forecast on one day axis: [xs, sales, yhat, lower, upper]. */
+const dayOf = (iso) => Date.parse(`${iso}T00:00:00Z`) / 1000;
+const isoDay = (t) => new Date(t * 1000).toISOString().slice(0, 10);
+
+/**
+ * One column per calendar day from the first to the last known day: [xs, sales, yhat, lower,
+ * upper]. A day the server holds no row for is null, so the sales line shows a gap there instead
+ * of a straight line across it.
+ */
 export function chartData(history, points) {
-  const byDay = new Map();
-  const row = (t) => {
-    if (!byDay.has(t)) byDay.set(t, [null, null, null, null]);
-    return byDay.get(t);
-  };
-  for (const [t, q] of history) row(Math.round(t / DAY) * DAY)[0] = q;
-  for (const p of points) {
-    const t = Date.parse(`${p.date}T00:00:00Z`) / 1000;
-    if (!Number.isFinite(t)) continue;
-    const r = row(t);
-    r[1] = p.yhat;
-    r[2] = p.yhat_lower;
-    r[3] = p.yhat_upper;
+  const sales = new Map();
+  for (const h of history) {
+    const t = dayOf(h.date);
+    if (Number.isFinite(t) && Number.isFinite(h.quantity)) sales.set(t, h.quantity);
   }
-  const xs = [...byDay.keys()].sort((a, b) => a - b);
-  const cols = [0, 1, 2, 3].map((i) => xs.map((t) => byDay.get(t)[i]));
-  return [xs, ...cols];
+  const forecast = new Map();
+  for (const p of points) {
+    const t = dayOf(p.date);
+    if (Number.isFinite(t)) forecast.set(t, p);
+  }
+  const days = [...sales.keys(), ...forecast.keys()];
+  const xs = [];
+  if (days.length) {
+    const last = days.reduce((a, b) => Math.max(a, b));
+    for (let t = days.reduce((a, b) => Math.min(a, b)); t <= last; t += DAY) xs.push(t);
+  }
+  const pick = (m, f) => xs.map((t) => (m.has(t) ? f(m.get(t)) : null));
+  return [xs, pick(sales, (q) => q), pick(forecast, (p) => p.yhat),
+    pick(forecast, (p) => p.yhat_lower), pick(forecast, (p) => p.yhat_upper)];
+}
+
+/** Days without a stored row between the first and the last stored day. */
+export function countGaps(salesColumn) {
+  const first = salesColumn.findIndex((v) => v !== null);
+  if (first < 0) return 0;
+  let last = salesColumn.length - 1;
+  while (salesColumn[last] === null) last -= 1;
+  return salesColumn.slice(first, last + 1).filter((v) => v === null).length;
 }
 
 export class ForecastView {
-  /** ctx: { auth(), errors, history: SalesHistory, onAuthError(err) } */
+  /** ctx: { auth(), errors, onAuthError(err) } */
   constructor(ctx) {
     this.ctx = ctx;
     this.select = byId('forecast-product');
@@ -62,12 +81,18 @@ export class ForecastView {
     await this.show(keep);
   }
 
+  /** Draws the chosen product again (its stored history may have changed). */
+  reshow() {
+    if (this.select.value) this.show(this.select.value);
+  }
+
   clear(note = '') {
     this.plot?.destroy();
     this.plot = null;
     this.box.replaceChildren();
     this.box.dataset.points = '0';
     this.box.dataset.history = '0';
+    this.box.dataset.gaps = '0';
     this.note.textContent = note;
   }
 
@@ -76,8 +101,12 @@ export class ForecastView {
     const ticket = ++this.request; // a slower earlier answer must not replace a newer chart
     const auth = this.ctx.auth();
     let res;
+    let history;
     try {
       res = await getForecasts({ ...auth, product });
+      const first = res.points?.[0]?.date;
+      const from = first ? isoDay(dayOf(first) - HISTORY_DAYS * DAY) : undefined;
+      history = await this.#history({ ...auth, product, from });
     } catch (err) {
       if (ticket !== this.request) return;
       this.clear();
@@ -86,23 +115,37 @@ export class ForecastView {
       return;
     }
     if (ticket !== this.request) return;
-    const history = Array.isArray(res.history)
-      ? res.history.map((h) => [Date.parse(`${h.date}T00:00:00Z`) / 1000, h.quantity])
-      : this.ctx.history.series(auth.tenantId, product);
-    this.#draw(product, chartData(history, res.points ?? []));
-    this.box.dataset.product = product;
-    this.box.dataset.points = String(res.points?.length ?? 0);
-    this.box.dataset.history = String(history.length);
+    const data = chartData(history, res.points ?? []);
+    this.#draw(product, data);
+    const d = this.box.dataset;
+    d.product = product;
+    d.points = String(res.points?.length ?? 0);
+    d.history = String(history.length);
+    d.gaps = String(countGaps(data[1]));
+    d.historyFrom = history[0]?.date ?? '';
+    d.historyTo = history.at(-1)?.date ?? '';
     const m = res.metrics ?? {};
     const mape = Number.isFinite(m.mape) ? `${m.mape.toFixed(1)}%` : '—';
     const mase = Number.isFinite(m.mase) ? m.mase.toFixed(2) : '—';
     this.note.textContent =
       `${res.model}${res.fallback ? ' (seasonal-naive fallback)' : ''} · hold-out MAPE ${mape}, MASE ${mase}` +
-      (history.length ? '' : ' · upload the sales CSV in this browser to see recent history');
+      (history.length ? '' : ` · the server holds no sales of ${product} for the ${HISTORY_DAYS} days before the forecast`);
+  }
+
+  /** The stored days, [] when the server holds none for the product. */
+  async #history(options) {
+    try {
+      return (await getSalesHistory(options)).points ?? [];
+    } catch (err) {
+      if (err instanceof LevainError && err.kind === 'not_found') return [];
+      throw err;
+    }
   }
 
   #size() {
-    return { width: Math.max(320, this.box.clientWidth || 800), height: 300 };
+    // The box's own width: a fixed minimum would push a phone's page wider than its screen.
+    const width = this.box.clientWidth || 800;
+    return { width: Math.max(200, width), height: width < 500 ? 240 : 300 };
   }
 
   #draw(product, data) {
@@ -114,7 +157,8 @@ export class ForecastView {
       scales: { x: { time: true } },
       series: [
         {},
-        { label: 'Sales', stroke: '#5d4037', width: 1.5, points: { show: false } },
+        // No spanGaps: a day without sales data stays a gap, it is never drawn as a line.
+        { label: 'Sales', stroke: '#5d4037', width: 1.5, spanGaps: false, points: { show: false } },
         { label: 'Forecast', stroke: '#b5651d', width: 2, dash: [6, 4] },
         { label: '80% low', stroke: 'rgba(181,101,29,0.35)', width: 1 },
         { label: '80% high', stroke: 'rgba(181,101,29,0.35)', width: 1 },

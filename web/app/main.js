@@ -4,17 +4,16 @@
 import { LevainError, describeClose, startTraining } from '../client/levain-client.js';
 import { ErrorArea, byId, el } from './dom.js';
 import { ForecastView } from './forecast.js';
-import { SalesHistory } from './history.js';
 import { JobsView } from './jobs.js';
 import { LiveView } from './live.js';
 import { Session, takeHashParams } from './session.js';
+import { StoredSalesView } from './stored.js';
 import { UploadView } from './upload.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const errors = new ErrorArea(byId('error'));
 const session = new Session();
-const history = new SalesHistory();
 const auth = () => ({ baseUrl: location.origin, token: session.token, tenantId: session.tenant });
 let expiryTimer = null;
 let opened = 0; // counts jobs opened, so a slow automatic choice never replaces the user's
@@ -38,8 +37,13 @@ const live = new LiveView({
   },
 });
 const jobs = new JobsView({ auth, errors, onAuthError, onOpen: (id) => openJob(id), currentJob: () => live.jobId });
-const upload = new UploadView({ auth, errors, history, onAuthError });
-const forecast = new ForecastView({ auth, errors, history, onAuthError });
+const stored = new StoredSalesView({ auth, errors, onAuthError });
+const forecast = new ForecastView({ auth, errors, onAuthError });
+// After an upload, show what the server now holds (the chart too: its history may have grown).
+const upload = new UploadView({ auth, errors, onAuthError, onUploaded: () => {
+  stored.refresh();
+  forecast.reshow();
+} });
 
 function openJob(jobId) {
   opened += 1;
@@ -51,6 +55,7 @@ function openJob(jobId) {
 function signOut(clearMessages = true) {
   clearTimeout(expiryTimer);
   live.stop();
+  stored.clear();
   session.signOut();
   if (clearMessages) errors.clear();
   byId('workspace').hidden = true;
@@ -67,9 +72,10 @@ async function loadTenant(preferredJob = '') {
   live.stop();
   upload.reset();
   forecast.clear();
+  stored.clear();
   const before = opened;
   const tenant = session.tenant;
-  const list = await jobs.refresh();
+  const [list] = await Promise.all([jobs.refresh(), stored.refresh()]);
   if (list === null || !session.signedIn || session.tenant !== tenant) return;
   const jobId = preferredJob || list[0]?.job_id;
   if (jobId && opened === before) openJob(jobId);

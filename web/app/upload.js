@@ -7,7 +7,7 @@ import { byId, el } from './dom.js';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export class UploadView {
-  /** ctx: { auth() → {baseUrl, token, tenantId}, errors: ErrorArea, history: SalesHistory, onAuthError(err) } */
+  /** ctx: { auth() → {baseUrl, token, tenantId}, errors: ErrorArea, onAuthError(err), onUploaded() } */
   constructor(ctx) {
     this.ctx = ctx;
     this.input = byId('csv');
@@ -55,9 +55,8 @@ export class UploadView {
     this.result.textContent = `Uploading ${file.name}…`;
     try {
       const text = await file.text();
-      const auth = this.ctx.auth();
-      const res = await uploadSales({ ...auth, csv: text });
-      this.ctx.history.ingest(auth.tenantId, text);
+      const res = await uploadSales({ ...this.ctx.auth(), csv: text });
+      this.ctx.onUploaded();
       this.result.textContent =
         `${file.name}: ${res.accepted} rows accepted (${res.inserted} new, ${res.updated} updated), ` +
         `${res.rejected} rejected.`;

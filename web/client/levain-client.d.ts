@@ -204,8 +204,34 @@ export interface Forecasts {
   job_id: string;
   metrics: ProductMetrics;
   points: ForecastPoint[];
-  /** Recent observed sales, when the server provides them. */
-  history?: Array<{ date: string; quantity: number }>;
+}
+/** One stored day of a product's sales. */
+export interface SalesPoint { date: string; quantity: number }
+/** GET …/sales?product=: the stored days only (a day without a row is absent, not zero). */
+export interface SalesHistory {
+  product: string;
+  /** The range asked for ("YYYY-MM-DD"), null when open. */
+  from: string | null;
+  to: string | null;
+  /** Ascending by date. */
+  points: SalesPoint[];
+  /** True when the range held more than `max_points` days: the newest were kept. */
+  truncated: boolean;
+  max_points: number;
+}
+export interface ProductSalesSummary { product: string; first_date: string; last_date: string; rows: number }
+/** GET …/sales without `product`: what the server holds for the bakery. */
+export interface SalesSummary {
+  /** Sorted by name; at most 1000 (see products_truncated). */
+  products: ProductSalesSummary[];
+  product_count: number;
+  products_truncated: boolean;
+  rows: number;
+  /** null when nothing is stored. */
+  first_date: string | null;
+  last_date: string | null;
+  /** The last upload that stored rows (ISO 8601 UTC), null if none was recorded. */
+  last_upload: { at: string; rows: number } | null;
 }
 
 export function uploadSales(options: RestOptions & { csv: string | Blob | ArrayBuffer | Uint8Array }): Promise<UploadResult>;
@@ -215,6 +241,8 @@ export function getJob(options: RestOptions & { jobId: string }): Promise<JobRec
 export function cancelJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
 export function getForecasts(options: RestOptions & { product: string; days?: number }): Promise<Forecasts>;
 export function listModels(options: RestOptions): Promise<Array<Record<string, unknown>>>;
+export function getSalesHistory(options: RestOptions & { product: string; from?: string; to?: string }): Promise<SalesHistory>;
+export function getSalesSummary(options: RestOptions): Promise<SalesSummary>;
 
 export function describeError(err: unknown): string;
 export function describeClose(code: number, reason?: string): string;

@@ -4,7 +4,10 @@
 
 export { watchTraining, backoffDelay } from './watch.js';
 export { TrainingFold, isTerminalStatus } from './fold.js';
-export { uploadSales, startTraining, listJobs, getJob, cancelJob, getForecasts, listModels } from './rest.js';
+export {
+  uploadSales, startTraining, listJobs, getJob, cancelJob, getForecasts, listModels, getSalesHistory,
+  getSalesSummary,
+} from './rest.js';
 export { LevainError, describeError, describeClose, describeJobEnd, closeAction } from './messages.js';
 export { readTokenClaims, tokenExpired } from './token.js';
 export { apiUrl, liveUrl } from './urls.js';

@@ -116,3 +116,22 @@ export async function listModels(options) {
   const body = await call(options, 'listModels', 'GET', `${tenantPath(tenantId)}/models`);
   return Array.isArray(body.models) ? body.models : [];
 }
+
+/**
+ * GET …/sales?product=&from=&to=: the product's stored days (only days with a row, ascending; the
+ * newest `max_points` when the range holds more, with `truncated`). Rejects with kind 'not_found'
+ * when the server holds nothing for the product. `from`/`to` are "YYYY-MM-DD", both optional.
+ */
+export function getSalesHistory(options) {
+  const tenantId = need(options, 'tenantId', 'getSalesHistory');
+  const product = need(options, 'product', 'getSalesHistory');
+  return call(options, 'getSalesHistory', 'GET', `${tenantPath(tenantId)}/sales`, {
+    query: { product, from: options.from, to: options.to },
+  });
+}
+
+/** GET …/sales: what the server holds for the bakery (products, date range, last upload). */
+export function getSalesSummary(options) {
+  const tenantId = need(options, 'tenantId', 'getSalesSummary');
+  return call(options, 'getSalesSummary', 'GET', `${tenantPath(tenantId)}/sales`);
+}

@@ -1,6 +1,6 @@
 // Compiled (not run) by types.test.js: the published .d.ts files describe the API as documented.
 import {
-  LevainError, describeClose, getForecasts, listJobs, readTokenClaims, startTraining, uploadSales,
+  LevainError, describeClose, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
   watchTraining, type CloseInfo, type TrainingState, type WebSocketConstructor,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
@@ -28,7 +28,12 @@ async function flow(): Promise<number> {
   const job = await startTraining({ ...base, horizonDays: 14 });
   const jobs = await listJobs({ ...base, limit: 5 });
   const fc = await getForecasts({ ...base, product: 'Baguette' });
-  return lines.length + job.job_id.length + jobs[0].progress + fc.points[0].yhat_upper;
+  const sales = await getSalesHistory({ ...base, product: 'Baguette', from: '2026-01-01' });
+  const held = await getSalesSummary(base);
+  const last: string | undefined = held.last_upload?.at;
+  void [last, held.first_date ?? 'none', held.products[0].rows, sales.truncated];
+  return lines.length + job.job_id.length + jobs[0].progress + fc.points[0].yhat_upper +
+    (sales.points[0]?.quantity ?? 0);
 }
 
 try {
