@@ -37,6 +37,8 @@ struct GatewayConfig {
   std::string web_root;  // empty: no static files
   std::string tls_cert_file;
   std::string tls_key_file;  // both set: HTTPS and WSS only
+  /// Exact origins (scheme://host[:port]) whose pages may call the REST API (CORS).
+  std::vector<std::string> cors_origins;
   unsigned io_threads = 2;
   common::http::ServerLimits http;
   WsLimits ws;

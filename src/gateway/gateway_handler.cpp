@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "common/close_codes.hpp"
+#include "common/http/methods.hpp"
 #include "common/ids.hpp"
 #include "gateway/target.hpp"
 
@@ -50,14 +51,36 @@ GatewayHandler::GatewayHandler(const GatewayConfig& config, net::io_context& ioc
       registry_(registry),
       metrics_(metrics),
       files_(files),
+      cors_(config.cors_origins),
       proxy_{pool, config, metrics_},
       ws_{pool, config, metrics_, bridges},
       tls_(!config.tls_cert_file.empty()) {}
 
 void GatewayHandler::handle(Request&& req, Responder respond) {
+  // A browser's preflight carries no token by design: it is answered here, never forwarded.
+  if (CorsPolicy::is_preflight(req)) return respond(cors_.preflight(req));
+  if (const auto origin = req[http::field::origin]; !origin.empty() && cors_.allows(origin)) {
+    respond = [respond = std::move(respond), origin = std::string(origin)](Response&& res) {
+      allow_origin(res, origin);
+      respond(std::move(res));
+    };
+  }
+  route(std::move(req), std::move(respond));
+}
+
+void GatewayHandler::route(Request&& req, Responder respond) {
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
   const auto target = classify(req.target());
+  // What the gateway answers itself is read-only, like the replica's probes.
+  static const common::http::Methods kLocal = {http::verb::get};
+  const bool local = target.kind == TargetKind::healthz || target.kind == TargetKind::readyz ||
+                     target.kind == TargetKind::metrics ||
+                     (target.kind == TargetKind::static_file && files_ != nullptr);
+  if (local && !common::http::method_allowed(req.method(), kLocal)) {
+    return respond(common::http::method_not_allowed(
+        req.method_string(), common::http::allow_header(kLocal), version, keep_alive));
+  }
   switch (target.kind) {
     case TargetKind::healthz:
       return respond(

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common/http/server.hpp"
+#include "gateway/cors.hpp"
 #include "gateway/rest_proxy.hpp"
 #include "gateway/static_files.hpp"
 #include "gateway/token_cache.hpp"
@@ -42,6 +43,7 @@ class GatewayHandler final : public common::http::RequestHandler {
                common::http::SlotPtr slot) override;
 
  private:
+  void route(common::http::Request&& request, common::http::Responder respond);
   void readyz(const common::http::Request& request, common::http::Responder respond);
   BridgeRequest bridge_request(common::http::Request&& request, common::http::SlotPtr slot,
                                std::string client_address);
@@ -52,6 +54,7 @@ class GatewayHandler final : public common::http::RequestHandler {
   common::MetricsRegistry& registry_;
   GatewayMetrics& metrics_;
   const StaticFiles* files_;
+  CorsPolicy cors_;
   ProxyContext proxy_;
   WsContext ws_;
   bool tls_;

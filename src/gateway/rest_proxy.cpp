@@ -51,7 +51,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         started_(std::chrono::steady_clock::now()) {
     client_version_ = req_.version();
     client_keep_alive_ = req_.keep_alive();
+    head_ = req_.method() == http::verb::head;
     strip_hop_by_hop(req_);
+    // The client's 100-continue was answered by our own server, which has read the whole body;
+    // the replica gets it at once, so asking it again would only bring a second 100 back.
+    req_.erase(http::field::expect);
     req_.version(11);
     req_.keep_alive(false);  // one exchange per upstream connection
     req_.set("X-Request-Id", opts_.request_id);
@@ -98,9 +102,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void on_write(beast::error_code ec) {
     if (ec) return upstream_failed(ec);
     ctx_.metrics.rest_bytes_to_upstream.inc(req_.body().size());
+    do_read();
+  }
+
+  void do_read() {
     parser_.emplace();
     parser_->header_limit(64 * 1024);
     parser_->body_limit(ctx_.config.max_upstream_response_bytes);
+    // The answer to HEAD has a Content-Length but no body.
+    parser_->skip(head_);
     http::async_read(
         *stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -108,6 +118,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void on_read(beast::error_code ec) {
     if (ec) return upstream_failed(ec);
+    // An interim answer (100 Continue, 103 Early Hints) is never the final one; the exchange
+    // deadline set at connect bounds a replica that sends them forever.
+    if (parser_->get().result_int() / 100 == 1) return do_read();
     Response res = parser_->release();
     close_upstream();
     if (opts_.until_success && res.result_int() / 100 != 2 && next_ + 1 < order_.size()) {
@@ -161,7 +174,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void finish(Response&& res) {
     res.version(client_version_);
     res.keep_alive(client_keep_alive_);
-    res.prepare_payload();
+    // A HEAD answer keeps the replica's Content-Length: it is the size a GET would get.
+    if (!head_) res.prepare_payload();
     auto respond = std::move(respond_);
     respond(std::move(res));
   }
@@ -191,6 +205,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::optional<http::response_parser<http::string_body>> parser_;
   unsigned client_version_ = 11;
   bool client_keep_alive_ = true;
+  bool head_ = false;
   std::chrono::steady_clock::time_point started_;
 };
 

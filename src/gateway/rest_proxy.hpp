@@ -2,8 +2,8 @@
 /// Forwards one REST exchange to a training replica: the next replica in round-robin order, the
 /// one after it when a connection is refused (nothing was sent yet, so even a POST is safe to
 /// retry), never after the request went out. The answer comes back as it was, minus hop-by-hop
-/// headers; a replica that cannot be reached is a 502 and one that does not answer in time a 504,
-/// both as JSON errors.
+/// headers and any interim 1xx answer; a replica that cannot be reached is a 502 and one that
+/// does not answer in time a 504, both as JSON errors.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <string>

@@ -58,12 +58,6 @@ Response refuse(Status status, std::string_view code, std::string_view message, 
 
 Response StaticFiles::serve(http::verb method, const std::vector<std::string>& segments,
                             unsigned version, bool keep_alive) const {
-  if (method != http::verb::get && method != http::verb::head) {
-    auto res = refuse(Status::method_not_allowed, "method_not_allowed",
-                      "static files answer GET and HEAD only", version, keep_alive);
-    res.set(http::field::allow, "GET, HEAD");
-    return res;
-  }
   fs::path relative;
   for (const auto& seg : segments) {
     if (seg == "..") {

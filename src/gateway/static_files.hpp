@@ -19,7 +19,8 @@ class StaticFiles {
   /// Throws std::runtime_error naming the path when `root` is not a readable directory.
   explicit StaticFiles(const std::string& root, std::size_t max_file_bytes = 32 * 1024 * 1024);
 
-  /// GET/HEAD of the decoded path segments; 403 for traversal, 404 for what is not there.
+  /// GET/HEAD of the decoded path segments (the caller refuses other methods); 403 for
+  /// traversal, 404 for what is not there.
   common::http::Response serve(boost::beast::http::verb method,
                                const std::vector<std::string>& segments, unsigned version,
                                bool keep_alive) const;

@@ -4,6 +4,8 @@
 #include <boost/algorithm/string/split.hpp>
 #include <vector>
 
+#include "gateway/cors.hpp"
+
 namespace levain::cli {
 
 void add_gateway_flags(CLI::App& cmd, GatewayFlags& f, bool with_upstream) {
@@ -19,6 +21,10 @@ void add_gateway_flags(CLI::App& cmd, GatewayFlags& f, bool with_upstream) {
   cmd.add_option("--web-root", f.web_root, "Directory of the dashboard's files (served at /)");
   cmd.add_option("--tls-cert", f.tls_cert, "PEM certificate chain; with --tls-key: HTTPS/WSS only");
   cmd.add_option("--tls-key", f.tls_key, "PEM private key of --tls-cert");
+  cmd.add_option("--cors-origin", f.cors_origins,
+                 "Origin (scheme://host[:port]) whose pages may call the REST API; repeat for "
+                 "more (in LEVAIN_CORS_ORIGIN: comma-separated)")
+      ->delimiter(',');
   cmd.add_option("--io-threads", f.io_threads, "Network I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
@@ -60,6 +66,12 @@ gateway::GatewayConfig to_gateway_config(const GatewayFlags& f) {
   }
   c.tls_cert_file = f.tls_cert;
   c.tls_key_file = f.tls_key;
+  for (const auto& origin : f.cors_origins) {
+    if (auto problem = gateway::origin_problem(origin)) {
+      throw CLI::ValidationError("--cors-origin", *problem);
+    }
+  }
+  c.cors_origins = f.cors_origins;
   c.io_threads = f.io_threads;
   c.token_cache_entries = f.token_cache_entries;
   c.http = to_server_limits(f.limits);

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/commands/common_flags.hpp"
 #include "gateway/config.hpp"
@@ -18,6 +19,7 @@ struct GatewayFlags {
   std::string web_root;
   std::string tls_cert;
   std::string tls_key;
+  std::vector<std::string> cors_origins;
   unsigned io_threads = 2;
   std::size_t token_cache_entries = 10000;
   int upstream_connect_timeout_ms = 2000;

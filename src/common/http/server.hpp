@@ -33,8 +33,11 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 struct ServerLimits {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 64 * 1024 * 1024;
+  /// Time to send one request's headers: from accept for the first request of a connection,
+  /// from the first byte for every later one.
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{120};
+  /// Time a kept-alive connection may wait for the next request's first byte.
   std::chrono::seconds idle_timeout{60};
   std::size_t max_connections = 10000;
 };

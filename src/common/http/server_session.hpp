@@ -76,13 +76,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
+  static constexpr std::size_t kFirstRead = 4096;
+
   void do_read_header() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_->limits.max_header_bytes));
     parser_->body_limit(shared_->limits.max_body_bytes);
-    // The first request gets the header timeout; later ones on a kept-alive connection may idle.
-    lowest().expires_after(first_ ? shared_->limits.header_timeout : shared_->limits.idle_timeout);
-    first_ = false;
+    if (first_ || buffer_.size() > 0) {
+      first_ = false;
+      return read_header();
+    }
+    // A kept-alive connection may idle until the next request's first byte; from that byte on,
+    // its headers get the header timeout like the first request's, so a client dripping them
+    // cannot hold the connection for the whole idle time.
+    lowest().expires_after(shared_->limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->fail_read(ec);
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    lowest().expires_after(shared_->limits.header_timeout);
     beast_http::async_read_header(stream_, buffer_, *parser_,
                                   [self = this->shared_from_this()](
                                       beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -127,13 +144,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Request req = parser_->release();
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
-    shared_->handler.handle(
-        std::move(req), [self = this->shared_from_this(), keep_alive, version](Response&& res) {
-          auto owned = std::make_shared<Response>(std::move(res));
-          owned->version(version);
-          owned->keep_alive(keep_alive && owned->keep_alive());
-          net::post(self->stream_.get_executor(), [self, owned] { self->do_write(owned); });
-        });
+    const bool head = req.method() == beast_http::verb::head;
+    shared_->handler.handle(std::move(req), [self = this->shared_from_this(), keep_alive, version,
+                                             head](Response&& res) {
+      auto owned = std::make_shared<Response>(std::move(res));
+      owned->version(version);
+      owned->keep_alive(keep_alive && owned->keep_alive());
+      // HEAD is answered as GET without the body; Content-Length still gives its size.
+      if (head) owned->body().clear();
+      net::post(self->stream_.get_executor(), [self, owned] { self->do_write(owned); });
+    });
   }
 
   void fail_read(beast::error_code ec) {

@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 #include <vector>
 
+#include "common/http/methods.hpp"
 #include "common/ids.hpp"
 
 namespace levain::training::api {
@@ -13,14 +14,9 @@ bool valid_id(std::string_view id) { return common::valid_id(id); }
 
 namespace {
 
-RouteMatch with_method(RouteMatch m, http::verb method, std::initializer_list<http::verb> allowed) {
-  for (const auto v : allowed) {
-    if (method == v || (v == http::verb::get && method == http::verb::head)) {
-      m.method_allowed = true;
-    }
-    if (!m.allowed_methods.empty()) m.allowed_methods += ", ";
-    m.allowed_methods += std::string(http::to_string(v));
-  }
+RouteMatch with_method(RouteMatch m, http::verb method, common::http::Methods allowed) {
+  m.method_allowed = common::http::method_allowed(method, allowed);
+  m.allowed_methods = common::http::allow_header(allowed);
   return m;
 }
 

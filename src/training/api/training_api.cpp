@@ -6,6 +6,8 @@
 #include <boost/beast/http/field.hpp>
 #include <chrono>
 
+#include "common/http/methods.hpp"
+
 namespace levain::training::api {
 
 namespace net = boost::asio;
@@ -66,9 +68,6 @@ void TrainingApi::handle(Request&& request, common::http::Responder respond) {
       res = dispatch(request, route);
     } catch (const ApiError& e) {
       res = common::http::error_response(e.status(), e.code(), e.what(), 11, true, e.extra());
-      if (e.status() == Status::method_not_allowed) {
-        res.set(boost::beast::http::field::allow, route.allowed_methods);
-      }
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());
@@ -86,7 +85,6 @@ void TrainingApi::handle(Request&& request, common::http::Responder respond) {
     spdlog::info("request {}: {} {} -> {}", id, std::string(request.method_string()),
                  std::string(request.target().substr(0, 200)), code);
     res.set("X-Request-Id", id);
-    if (request.method() == boost::beast::http::verb::head) res.body().clear();
     respond(std::move(res));
   });
 }
@@ -98,9 +96,7 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
     throw ApiError(Status::not_found, "not_found", "no such endpoint");
   }
   if (!route.method_allowed) {
-    throw ApiError(
-        Status::method_not_allowed, "method_not_allowed",
-        std::string(req.method_string()) + " is not allowed here; use " + route.allowed_methods);
+    return common::http::method_not_allowed(req.method_string(), route.allowed_methods);
   }
   using boost::beast::http::verb;
   switch (route.route) {

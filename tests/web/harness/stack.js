@@ -17,9 +17,10 @@ export class Stack {
     this.gateway = null;
   }
 
-  /** Starts the service, then the gateway; `serviceArgs` are extra flags for the service. */
-  async start({ serviceArgs = [] } = {}) {
+  /** Starts the service, then the gateway; `serviceArgs`/`gatewayArgs` are extra flags. */
+  async start({ serviceArgs = [], gatewayArgs = [] } = {}) {
     this.serviceArgs = serviceArgs;
+    this.gatewayArgs = gatewayArgs;
     await this.#startService(0);
     await this.startGateway(0);
     return this;
@@ -45,6 +46,7 @@ export class Stack {
     this.gateway = await startServer([
       'gateway', '--listen', `127.0.0.1:${port}`, '--upstream', `127.0.0.1:${this.service.port}`,
       '--jwt-secret', this.secret, '--web-root', WEB_ROOT, '--log-level', 'warn',
+      ...(this.gatewayArgs ?? []),
     ], { logFile: path.join(this.dir, 'gateway.log') });
     return this.gateway;
   }
