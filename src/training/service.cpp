@@ -8,6 +8,7 @@
 
 #include "bus/in_process_bus.hpp"
 #include "bus/rabbitmq_bus.hpp"
+#include "training/data_dir_lock.hpp"
 #include "training/live/bridge.hpp"
 #include "training/store/open_store.hpp"
 
@@ -18,6 +19,7 @@ namespace net = boost::asio;
 struct TrainingService::Parts {
   explicit Parts(ServiceConfig c)
       : config(with_replica_defaults(std::move(c))),
+        data_lock(lock_embedded_store(config)),
         verifier(config.auth),
         store(open_store(config.database_url, config.data_dir)),
         bus(make_bus(config.amqp, metrics)),
@@ -34,6 +36,13 @@ struct TrainingService::Parts {
     return c;
   }
 
+  // Taken before the store is opened: a second process must not even run recovery on it. A
+  // shared store needs no lock; its job leases arbitrate between replicas.
+  static std::unique_ptr<DataDirLock> lock_embedded_store(const ServiceConfig& c) {
+    if (!c.database_url.empty()) return nullptr;
+    return std::make_unique<DataDirLock>(c.data_dir);
+  }
+
   static std::unique_ptr<bus::EventBus> make_bus(const bus::RabbitMqConfig& amqp,
                                                  common::MetricsRegistry& metrics) {
     if (amqp.url.empty()) return std::make_unique<bus::InProcessBus>();
@@ -42,6 +51,7 @@ struct TrainingService::Parts {
   }
 
   ServiceConfig config;
+  std::unique_ptr<DataDirLock> data_lock;
   common::MetricsRegistry metrics;
   auth::TokenVerifier verifier;
   std::unique_ptr<Store> store;
