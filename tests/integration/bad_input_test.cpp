@@ -137,7 +137,7 @@ std::vector<BadRequest> bad_requests(const std::string& tok, const std::string& 
   for (const std::string& csv :
        {std::string(""), std::string("foo,bar\n1,2\n"),
         std::string("product,date\nPan,2024-01-01\n"), std::string("\xff\xfe\x00\x01garbage"),
-        std::string("date;product;quantity\n2024-01-01;Pan;3\n")}) {
+        std::string("date|product|quantity\n2024-01-01|Pan|3\n")}) {  // ';' is a separator now
     v.push_back({"unusable CSV", raw("POST", sales, tok, csv, "Content-Type: text/csv\r\n"), 400,
                  "invalid_csv"});
   }

@@ -5,6 +5,7 @@
 
 #include "common/http/methods.hpp"
 #include "common/ids.hpp"
+#include "common/utf8.hpp"
 
 namespace levain::training::api {
 
@@ -46,7 +47,15 @@ RouteMatch match_route(http::verb method, std::string_view target) {
   }
   for (auto p : parsed->params()) {
     if (m.query.size() >= 32) return bad("too many query parameters");
-    m.query[std::string(p.key)] = p.has_value ? std::string(p.value) : std::string();
+    std::string key(p.key);
+    std::string value = p.has_value ? std::string(p.value) : std::string();
+    // Every name the API stores was checked as UTF-8 on its way in, so such a value can match
+    // nothing, and PostgreSQL refuses to even compare it (a 500 before this check).
+    if (!common::valid_utf8(key)) return bad("a query parameter name is not valid UTF-8");
+    if (!common::valid_utf8(value)) {
+      return bad("query parameter '" + key + "' is not valid UTF-8 (percent-encode UTF-8 text)");
+    }
+    m.query[std::move(key)] = std::move(value);
   }
 
   using V = http::verb;

@@ -59,3 +59,16 @@ TEST(Router, BadIdsAndTargetsAreRefusedNotRouted) {
   EXPECT_FALSE(valid_id(""));
   EXPECT_TRUE(valid_id("demo-bakery_1.a"));
 }
+
+// Names are stored as UTF-8 only, so a query value that is not cannot name anything.
+TEST(Router, QueryValuesMustBeUtf8) {
+  const auto bad = match_route(V::get, "/api/v1/tenants/t1/forecasts?product=%FF");
+  EXPECT_EQ(bad.route, Route::bad_target);
+  EXPECT_EQ(bad.error, "query parameter 'product' is not valid UTF-8 (percent-encode UTF-8 text)");
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/forecasts?product=%ED%A0%80").route,
+            Route::bad_target);  // a surrogate
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/forecasts?%C0%AF=1").route, Route::bad_target);
+  const auto ok = match_route(V::get, "/api/v1/tenants/t1/forecasts?product=Cruas%C3%A1n");
+  EXPECT_EQ(ok.route, Route::forecasts);
+  EXPECT_EQ(ok.query.at("product"), "Cruas\xC3\xA1n");
+}
