@@ -231,12 +231,22 @@ TEST_P(TokenTableTest, Rs256PublicKey) {
   const tt::KeyPair other = tt::make_rsa_key();
   std::ofstream(dir_ / "rs256.pem") << key.public_pem;
   trainer_token_ = [&] { return tt::sign(JWT_ALG_RS256, key.private_pem, good_claims()); };
+  const auto typed = [&](const std::string& typ) {
+    return tt::sign_with_header(JWT_ALG_RS256, key.private_pem,
+                                R"({"alg":"RS256","typ":")" + typ + R"(","kid":"idp-1"})",
+                                good_claims());
+  };
   start_stack({"--jwt-public-key", dir_ / "rs256.pem", "--jwt-alg", "RS256"});
   run({
       {"HS256 keyed with the RSA public key (key confusion)",
        tt::sign(JWT_ALG_HS256, key.public_pem, good_claims()), 4001, 401},
       {"RS256 signed by another key", tt::sign(JWT_ALG_RS256, other.private_pem, good_claims()),
        4001, 401},
+      // RFC 9068 access tokens, as identity providers issue them (issue 13, item 12).
+      {"typ at+jwt", typed("at+jwt"), kConnected, 200},
+      {"typ application/at+jwt starting a job", typed("application/at+jwt"), kConnected, 202,
+       Action::start},
+      {"typ logout+jwt (not an access token)", typed("logout+jwt"), 4001, 401},
       {"valid RS256 (control)", trainer_token_(), kConnected, 200},
   });
 }
