@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/usage.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Levain: demand-forecast training for bakeries, with live progress", "levain"};
@@ -18,15 +19,18 @@ int main(int argc, char** argv) {
   levain::cli::add_watch_command(app, run);
   levain::cli::add_bench_command(app, run);
   levain::cli::add_backtest_command(app, run);
+  if (const auto code = levain::cli::refuse_unknown_subcommand(app, argc, argv, std::cerr)) {
+    return *code;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return levain::cli::usage_exit(app, e);
   }
   try {
     return run ? run() : 0;
   } catch (const CLI::Error& e) {
-    return app.exit(e);
+    return levain::cli::usage_exit(app, e);  // flags that parse but do not fit together
   } catch (const std::exception& e) {
     std::cerr << "levain: " << e.what() << '\n';
     return 1;

@@ -118,6 +118,12 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     err << "levain bench: " << error << "\n";
     return 2;
   }
+  if (endpoint->tls) {
+    // Its watchers speak plain WebSocket; TLS in the generator would measure its own crypto.
+    err << "levain bench: TLS (https://, wss://) is not supported by the load generator: point "
+           "it at a replica or at a gateway without --tls-cert\n";
+    return 2;
+  }
   RunFacts facts;
   check_limits(o, err, facts.fd_limit);
   std::vector<ProcessSample> processes;

@@ -16,6 +16,11 @@ bool is_unreserved(char c) {
          c == '.' || c == '_' || c == '~';
 }
 
+// IPv6 literals go in brackets wherever a port may follow.
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
 }  // namespace
 
 std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error) {
@@ -27,12 +32,10 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error)
   }
   const auto& uri = *parsed;
   const std::string scheme = uri.scheme();
-  if (scheme == "https" || scheme == "wss") {
-    return fail(error, "TLS not supported yet: use http:// or ws:// ('" + shown + "')");
-  }
-  if (scheme != "http" && scheme != "ws") {
-    return fail(error,
-                "unsupported scheme '" + scheme + "' in '" + shown + "': use http:// or ws://");
+  const bool tls = scheme == "https" || scheme == "wss";
+  if (!tls && scheme != "http" && scheme != "ws") {
+    return fail(error, "unsupported scheme '" + scheme + "' in '" + shown +
+                           "': use http://, https://, ws:// or wss://");
   }
   if (!uri.has_authority() || uri.encoded_host().empty()) {
     return fail(error,
@@ -54,7 +57,8 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error)
 
   Endpoint endpoint;
   endpoint.host = uri.host_address();
-  endpoint.port = "80";
+  endpoint.tls = tls;
+  endpoint.port = tls ? "443" : "80";
   if (uri.has_port()) {
     const std::string_view port = uri.port();
     unsigned value = 0;
@@ -74,10 +78,13 @@ std::optional<Endpoint> parse_endpoint(std::string_view url, std::string* error)
 }
 
 std::string host_header(const Endpoint& endpoint) {
-  std::string host =
-      endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]" : endpoint.host;
-  if (endpoint.port != "80") host += ":" + endpoint.port;
+  std::string host = bracketed(endpoint.host);
+  if (endpoint.port != (endpoint.tls ? "443" : "80")) host += ":" + endpoint.port;
   return host;
+}
+
+std::string origin(const Endpoint& endpoint) {
+  return (endpoint.tls ? "https://" : "http://") + bracketed(endpoint.host) + ":" + endpoint.port;
 }
 
 std::string percent_encode(std::string_view text) {

@@ -1,5 +1,6 @@
 #pragma once
-/// A small synchronous HTTP/1.1 client for the CLI's REST calls (one request per connection).
+/// A small synchronous HTTP/1.1 client (HTTPS too) for the CLI's REST calls (one request per
+/// connection).
 /// Only this header's verb type comes from Beast; the heavy code stays in http.cpp.
 
 #include <boost/beast/http/verb.hpp>
@@ -18,8 +19,9 @@ struct HttpResponse {
 
 /// Sends one request to base_path-relative `target` (a path starting with '/', already encoded;
 /// endpoint.base_path is prepended). `bearer_token` and `content_type` are left out when empty.
-/// `timeout` bounds the whole exchange. Throws std::runtime_error with a message naming the
-/// server on resolve/connect failure, timeout, or a response that is not HTTP.
+/// `timeout` bounds the whole exchange. With endpoint.tls the server's certificate is verified
+/// (see tls.hpp). Throws std::runtime_error with a message naming the server on resolve/connect
+/// failure, an untrusted certificate, timeout, or a response that is not HTTP.
 HttpResponse http_request(const Endpoint& endpoint, boost::beast::http::verb method,
                           std::string target, std::string body, std::string content_type,
                           std::string bearer_token, std::chrono::seconds timeout);

@@ -81,11 +81,12 @@ std::string job_request_body(const TrainOptions& options) {
 
 int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err) {
   std::string error;
-  const auto endpoint = parse_endpoint(options.url, &error);
+  auto endpoint = parse_endpoint(options.url, &error);
   if (!endpoint) {
     err << "levain train: " << error << '\n';
     return 2;
   }
+  endpoint->ca_file = options.ca_file;
   if (options.tenant.empty()) {
     err << "levain train: a tenant is required\n";
     return 1;
@@ -107,7 +108,7 @@ int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err)
   try {
     upload = http_request(*endpoint, http::verb::post, tenant + "/sales", std::move(*csv),
                           "text/csv", options.token, kUploadTimeout);
-    if (int code = report_upload(upload, out, err); code != 0) return code;
+    if (int code = report_upload(upload, out, err, options.strict); code != 0) return code;
     if (options.upload_only) return 0;
     created =
         http_request(*endpoint, http::verb::post, tenant + "/training/jobs",
@@ -139,6 +140,7 @@ int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err)
 
   WatchOptions watch;
   watch.url = options.url;
+  watch.ca_file = options.ca_file;
   watch.tenant = options.tenant;
   watch.job = std::string(job_id->get_string());
   watch.token = options.token;

@@ -42,9 +42,10 @@ std::string describe_http_error(const HttpResponse& response) {
   return out;
 }
 
-int report_upload(const HttpResponse& response, std::ostream& out, std::ostream& err) {
+int report_upload(const HttpResponse& response, std::ostream& out, std::ostream& err, bool strict) {
   const json::object body = parse_object(response.body);
   const bool has_counts = body.contains("accepted") && body.contains("rejected");
+  std::int64_t rejected_count = 0;
   if (has_counts && (response.status == 200 || response.status == 422)) {
     out << "uploaded: " << text_of(body.if_contains("accepted")) << " accepted, "
         << text_of(body.if_contains("rejected")) << " rejected\n";
@@ -59,10 +60,16 @@ int report_upload(const HttpResponse& response, std::ostream& out, std::ostream&
       }
     }
     const json::value& rejected = body.at("rejected");
-    const std::int64_t rejected_count = rejected.is_int64() ? rejected.get_int64() : 0;
+    rejected_count = rejected.is_int64() ? rejected.get_int64() : 0;
     if (rejected_count > listed) {
       out << "  ... and " << rejected_count - listed << " more rejected row(s)\n";
     }
+  }
+  if (response.status == 200 && strict && rejected_count > 0) {
+    err << "levain train: --strict: the server rejected " << rejected_count
+        << " row(s) (listed above; the accepted rows are stored): fix them and upload again, or "
+           "drop --strict\n";
+    return 1;
   }
   if (response.status == 200) return 0;
   err << "levain train: upload failed: " << describe_http_error(response) << '\n';

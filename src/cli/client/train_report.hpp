@@ -19,7 +19,8 @@ std::string describe_http_error(const HttpResponse& response);
 
 /// Prints "uploaded: N accepted, M rejected" and up to 10 rejected rows with their line numbers
 /// (also for a 422, whose body carries the same counts). Returns 0 on 200, else 1 after printing
-/// the error to `err`.
-int report_upload(const HttpResponse& response, std::ostream& out, std::ostream& err);
+/// the error to `err`; with `strict` a 200 with rejected rows is 1 too, and says why.
+int report_upload(const HttpResponse& response, std::ostream& out, std::ostream& err,
+                  bool strict = false);
 
 }  // namespace levain::cli

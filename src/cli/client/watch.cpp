@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <random>
 #include <thread>
+#include <type_traits>
 
 #include "cli/client/close_policy.hpp"
 #include "cli/client/connect_until.hpp"
@@ -17,6 +18,7 @@
 #include "cli/client/live_state.hpp"
 #include "cli/client/run_until.hpp"
 #include "cli/client/terminal.hpp"
+#include "cli/client/tls.hpp"
 #include "cli/client/watch_display.hpp"
 
 namespace levain::cli {
@@ -41,6 +43,8 @@ class Watcher {
   Watcher(const WatchOptions& options, Endpoint endpoint, WatchDisplay& display)
       : options_(options),
         endpoint_(std::move(endpoint)),
+        tls_(endpoint_.tls ? std::optional<net::ssl::context>(make_tls_context(endpoint_))
+                           : std::nullopt),
         display_(display),
         rng_(std::random_device{}()) {
     target_ = endpoint_.base_path + tenant_path(options_.tenant) + "/training/jobs/" +
@@ -84,12 +88,21 @@ class Watcher {
 
   AttemptEnd attempt() {
     net::io_context ioc;
-    websocket::stream<beast::tcp_stream> ws(ioc);
+    if (!tls_) {
+      websocket::stream<beast::tcp_stream> ws(ioc);
+      return attempt_on(ioc, ws);
+    }
+    websocket::stream<TlsStream> ws(ioc, *tls_);
+    return attempt_on(ioc, ws);
+  }
+
+  template <class Ws>
+  AttemptEnd attempt_on(net::io_context& ioc, Ws& ws) {
     auto& socket = beast::get_lowest_layer(ws);
     const auto close_socket = [&socket] { socket.close(); };
     const auto connect_deadline = Clock::now() + options_.connect_timeout;
     const auto until_connected = [connect_deadline] { return connect_deadline; };
-    const std::string where = endpoint_.host + ":" + endpoint_.port;
+    const std::string where = origin(endpoint_);
 
     auto connected =
         detail::connect_until(ioc, socket, endpoint_.host, endpoint_.port, until_connected);
@@ -98,6 +111,22 @@ class Watcher {
                    " failed: " + connected.ec.message());
     }
     beast::error_code ec;
+    if constexpr (!std::is_same_v<typename Ws::next_layer_type, beast::tcp_stream>) {
+      prepare_tls(ws.next_layer(), endpoint_);
+      ec = detail::run_until(
+          ioc,
+          [&](detail::Completion done) {
+            ws.next_layer().async_handshake(net::ssl::stream_base::client, done);
+          },
+          until_connected, close_socket);
+      if (ec == beast::error::timeout) return retry("TLS handshake with " + where + " timed out");
+      if (ec) {
+        auto failure = describe_tls_failure(ec, ws.next_layer(), endpoint_);
+        // An untrusted certificate stays untrusted: asking again cannot help.
+        return failure.untrusted ? AttemptEnd{AttemptEnd::Kind::refused, false, failure.message}
+                                 : retry(std::move(failure.message));
+      }
+    }
 
     websocket::response_type response;
     ws.read_message_max(kMaxMessageBytes);
@@ -123,7 +152,8 @@ class Watcher {
     return read_messages(ioc, ws);
   }
 
-  AttemptEnd read_messages(net::io_context& ioc, websocket::stream<beast::tcp_stream>& ws) {
+  template <class Ws>
+  AttemptEnd read_messages(net::io_context& ioc, Ws& ws) {
     auto& socket = beast::get_lowest_layer(ws);
     auto last_frame = Clock::now();
     // Protocol pings count as life: a quiet job (a long fit) must not look like a dead server.
@@ -227,6 +257,7 @@ class Watcher {
 
   const WatchOptions& options_;
   Endpoint endpoint_;
+  std::optional<net::ssl::context> tls_;  // one context, hence one CA load, for every attempt
   WatchDisplay& display_;
   std::mt19937_64 rng_;
   std::string target_;
@@ -242,15 +273,22 @@ int run_watch(const WatchOptions& options, std::ostream& out, std::ostream& err)
     err << "levain watch: " << error << '\n';
     return 2;
   }
+  endpoint->ca_file = options.ca_file;
   if (options.tenant.empty() || options.job.empty()) {
     err << "levain watch: a tenant and a job id are required\n";
     return 2;
   }
   const bool redraw = options.redraw.value_or(is_terminal(out));
   WatchDisplay display(out, err, redraw, options.quiet, redraw ? terminal_width(out, 80) : 120);
+  std::optional<Watcher> watcher;
   try {
-    Watcher watcher(options, std::move(*endpoint), display);
-    return watcher.run();
+    watcher.emplace(options, std::move(*endpoint), display);
+  } catch (const std::exception& e) {
+    display.error(e.what());  // an unusable --ca-file
+    return 2;
+  }
+  try {
+    return watcher->run();
   } catch (const std::exception& e) {
     display.error(std::string("unexpected error: ") + e.what());
     return 2;

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace levain::cli {
 
@@ -18,6 +19,9 @@ void add_train_command(CLI::App& app, Runner& run);
 void add_watch_command(CLI::App& app, Runner& run);
 void add_bench_command(CLI::App& app, Runner& run);
 void add_backtest_command(CLI::App& app, Runner& run);
+
+/// --ca-file for the subcommands that take a --url.
+void add_ca_file_flag(CLI::App& cmd, std::string& ca_file);
 
 /// Gives every long option of `cmd` the environment variable LEVAIN_<NAME> (dashes to '_').
 void env_from_flags(CLI::App& cmd);

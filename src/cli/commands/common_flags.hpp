@@ -3,10 +3,12 @@
 /// HOST:PORT parsing read the same and fail with the same messages everywhere.
 
 #include <CLI/CLI.hpp>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "auth/token.hpp"
+#include "common/http/listen_error.hpp"
 #include "common/http/server.hpp"
 
 namespace levain::cli {
@@ -41,6 +43,17 @@ common::http::ServerLimits to_server_limits(const LimitFlags& flags);
 /// Throws CLI::ValidationError when no key is given or the algorithm does not fit the key kind;
 /// std::runtime_error when the key file cannot be read.
 auth::VerifierConfig to_verifier_config(const AuthFlags& flags);
+
+/// Runs `start` (which listens); a common::http::ListenError comes out as a std::runtime_error
+/// ending in ": choose another with FLAG", the flag that set the address.
+template <class Start>
+auto naming_listen_flag(const char* flag, Start&& start) -> decltype(start()) {
+  try {
+    return start();
+  } catch (const common::http::ListenError& e) {
+    throw std::runtime_error(std::string(e.what()) + ": choose another with " + flag);
+  }
+}
 
 /// "HOST:PORT" -> (host, port); `flag` names the option in the error.
 std::pair<std::string, unsigned short> split_host_port(const std::string& flag,

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/common_flags.hpp"
 #include "cli/commands/gateway_options.hpp"
 #include "gateway/gateway.hpp"
 
@@ -22,7 +23,7 @@ int run_gateway(const GatewayFlags& flags) {
   });
   const auto config = to_gateway_config(flags);
   gateway::Gateway gw(config);
-  const auto ep = gw.start();
+  const auto ep = naming_listen_flag("--listen", [&gw] { return gw.start(); });
   std::cout << "levain: listening on " << ep.address().to_string() << ':' << ep.port() << std::endl;
   std::string upstreams;
   for (const auto& u : config.upstreams) upstreams += (upstreams.empty() ? "" : ",") + u.label();

@@ -1,14 +1,16 @@
 // `levain training` and `levain demo`: the training service, bare or with demo data loaded.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include "auth/token.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/common_flags.hpp"
 #include "cli/commands/gateway_options.hpp"
 #include "cli/commands/service_options.hpp"
+#include "common/ids.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/demo_data.hpp"
 #include "gateway/gateway.hpp"
@@ -34,10 +36,8 @@ struct DemoFlags {
   int days = 3 * 365;
 };
 
-std::string random_secret() {
-  std::random_device rd;
-  return fmt::format("demo-{:08x}{:08x}{:08x}{:08x}", rd(), rd(), rd(), rd());
-}
+// Signs the demo's tokens, so it comes from the same CSPRNG as the ids.
+std::string random_secret() { return "demo-" + common::random_hex(16); }
 
 void load_demo_data(training::Store& store, const DemoFlags& f) {
   if (!store.list_products(f.tenant).empty()) return;  // keep what an earlier run uploaded
@@ -48,6 +48,42 @@ void load_demo_data(training::Store& store, const DemoFlags& f) {
   forecast::write_demo_csv(csv, options);
   const auto parsed = forecast::parse_sales_csv(csv.str());
   store.upsert_sales(f.tenant, parsed.regressor_names, parsed.rows);
+}
+
+// The running binary, so the printed commands work from any directory and without PATH.
+std::string self_path() {
+  std::error_code ec;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("levain") : path.string();
+}
+
+// Single quotes for a shell unless every character is plainly safe.
+std::string shell_word(const std::string& text) {
+  const bool plain = !text.empty() && text.find_first_not_of(
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789/._-+=:") == std::string::npos;
+  if (plain) return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The gateway's URL first (it is what to open), then lines that run as printed in a shell.
+std::string demo_banner(const DemoFlags& f, const std::string& url, const std::string& token) {
+  const std::string levain = shell_word(self_path());
+  const std::string exported =
+      token.empty() ? "export TOKEN=<a token of your identity provider with role trainer>"
+                    : "export TOKEN=" + token;
+  return fmt::format(
+      "Gateway URL: {0}\n\n"
+      "Levain demo is running: {1} products of sales history loaded for tenant '{2}'.\n"
+      "  Dashboard, signed in: {0}/#token={3}\n\n"
+      "Train and watch it live from a terminal (these lines run as printed):\n"
+      "  {4}\n"
+      "  {5} demo-data --products {1} --days {6} > levain-demo.csv\n"
+      "  {5} train --url {0} --tenant {2} --token \"$TOKEN\" levain-demo.csv\n\n"
+      "Stop with Ctrl-C.\n",
+      url, f.products, f.tenant, token, exported, levain, f.days);
 }
 
 }  // namespace
@@ -101,7 +137,8 @@ void add_demo_command(CLI::App& app, Runner& run) {
           f->service, [f, &gw](training::TrainingService& service, unsigned short port) {
             load_demo_data(service.store(), *f);
             std::string url;
-            gw = start_demo_gateway(*f, port, url);
+            gw = naming_listen_flag("--gateway-listen",
+                                    [&] { return start_demo_gateway(*f, port, url); });
             std::string token;
             if (f->service.auth.jwt_public_key.empty()) {
               auth::MintRequest req;
@@ -112,16 +149,7 @@ void add_demo_command(CLI::App& app, Runner& run) {
               req.now = std::chrono::system_clock::now();
               token = auth::mint_hs256(req, f->service.auth.jwt_secret);
             }
-            std::cout << fmt::format(
-                             "\nLevain demo is running: {} products of sales history loaded for "
-                             "tenant '{}'.\n\n"
-                             "  Dashboard: {}/#token={}\n\n"
-                             "  Gateway URL: {}\n  Token (24 h, role trainer): {}\n\n"
-                             "Train and watch it live from a terminal:\n"
-                             "  levain train --url {} --tenant {} --token $TOKEN demo.csv\n"
-                             "Stop with Ctrl-C.\n",
-                             f->products, f->tenant, url, token, url, token, url, f->tenant)
-                      << std::endl;
+            std::cout << demo_banner(*f, url, token) << std::flush;
           });
       if (gw) gw->stop();
       return rc;

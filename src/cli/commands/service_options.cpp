@@ -109,8 +109,12 @@ int run_service(const ServiceFlags& flags,
     spdlog::info("received signal {}: shutting down", sig);
   });
   training::TrainingService service(to_service_config(flags));
-  const auto ep = service.start();
-  std::cout << "levain: listening on " << ep.address().to_string() << ':' << ep.port() << std::endl;
+  const auto ep = naming_listen_flag("--listen", [&service] { return service.start(); });
+  // `levain demo` says where to go itself: its URL is the gateway's, not this port.
+  if (!on_ready) {
+    std::cout << "levain: listening on " << ep.address().to_string() << ':' << ep.port()
+              << std::endl;
+  }
   spdlog::info("training service listening on {}:{} (data in {})", ep.address().to_string(),
                ep.port(), flags.data_dir);
   if (on_ready) on_ready(service, ep.port());

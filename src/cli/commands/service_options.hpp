@@ -32,8 +32,9 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& flags);
 /// Throws CLI::ValidationError with a clear message for inconsistent flags.
 training::ServiceConfig to_service_config(const ServiceFlags& flags);
 
-/// Starts the service, prints `levain: listening on HOST:PORT`, calls `on_ready`, and runs
-/// until SIGINT/SIGTERM. Returns the process exit code.
+/// Starts the service, prints `levain: listening on HOST:PORT` (unless `on_ready` is given: it
+/// prints what the user needs), calls `on_ready`, and runs until SIGINT/SIGTERM. Returns the
+/// process exit code; a taken port or a data directory in use throws, naming the cause.
 int run_service(const ServiceFlags& flags,
                 const std::function<void(training::TrainingService&, unsigned short)>& on_ready);
 

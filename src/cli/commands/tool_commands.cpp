@@ -79,8 +79,10 @@ void add_token_command(CLI::App& app, Runner& run) {
 void add_train_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand("train", "Upload a sales CSV, start training and watch it live");
   auto o = std::make_shared<TrainOptions>();
-  cmd->add_option("--url", o->url, "Service or gateway URL, e.g. http://127.0.0.1:8081")
+  cmd->add_option("--url", o->url,
+                  "Service or gateway URL, e.g. http://127.0.0.1:8081 or https://gateway.example")
       ->required();
+  add_ca_file_flag(*cmd, o->ca_file);
   cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id")->required();
   cmd->add_option("--token", o->token, "JWT with role trainer")->required();
   cmd->add_option("--product", o->products, "Train only these products (repeatable)");
@@ -88,6 +90,8 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 365));
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
+  cmd->add_flag("--strict", o->strict,
+                "Fail (exit 1, no job started) when the server rejects any row of the CSV");
   cmd->add_flag("--upload-only", o->upload_only,
                 "Upload the sales and stop: no job is started (train later, e.g. from the "
                 "dashboard)");
@@ -100,16 +104,25 @@ void add_watch_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
       "watch", "Watch a training job live; exit 0 completed, 1 failed, 2 refused");
   auto o = std::make_shared<WatchOptions>();
-  cmd->add_option("--url", o->url, "Service or gateway URL")->required();
+  cmd->add_option("--url", o->url, "Service or gateway URL (http://, https://, ws://, wss://)")
+      ->required();
+  add_ca_file_flag(*cmd, o->ca_file);
   cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id")->required();
   cmd->add_option("--job", o->job, "Job id")->required();
   cmd->add_option("--token", o->token, "JWT granting the tenant")->required();
   cmd->add_option("--max-attempts", o->max_attempts,
-                  "Give up after this many failed connection attempts in a row (0: never)")
+                  "Give up (exit 2) after this many failed connection attempts in a row (0: never)")
       ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return run_watch(*o, std::cout, std::cerr); }; });
+}
+
+void add_ca_file_flag(CLI::App& cmd, std::string& ca_file) {
+  cmd.add_option("--ca-file", ca_file,
+                 "PEM file of the CA that signed the server's certificate, for https:// and "
+                 "wss:// with a private CA (default: the system's trusted CAs)")
+      ->check(CLI::ExistingFile);
 }
 
 void env_from_flags(CLI::App& cmd) {

@@ -2,6 +2,7 @@
 
 #include <boost/asio/strand.hpp>
 
+#include "common/http/listen_error.hpp"
 #include "common/http/server_session.hpp"
 
 namespace levain::common::http {
@@ -36,11 +37,27 @@ HttpServer::~HttpServer() {
 }
 
 tcp::endpoint HttpServer::listen(const std::string& host, unsigned short port) {
-  const tcp::endpoint ep{net::ip::make_address(host), port};
-  acceptor_.open(ep.protocol());
-  acceptor_.set_option(net::socket_base::reuse_address(true));
-  acceptor_.bind(ep);
-  acceptor_.listen(net::socket_base::max_listen_connections);
+  const std::string where =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) throw ListenError("cannot listen on " + where + ": '" + host + "' is not an IP address");
+  const tcp::endpoint ep{address, port};
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec == net::error::address_in_use) {
+    throw ListenError(where + " is already in use (another process?)");
+  }
+  if (ec == net::error::access_denied) {
+    throw ListenError("cannot listen on " + where +
+                      ": permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
+  }
+  if (ec == boost::system::errc::address_not_available) {
+    throw ListenError("cannot listen on " + where + ": not an address of this machine");
+  }
+  if (ec) throw ListenError("cannot listen on " + where + ": " + ec.message());
   do_accept();
   return acceptor_.local_endpoint();
 }

@@ -38,9 +38,33 @@ TEST(ParseEndpoint, Good) {
   EXPECT_EQ(host_header(*e), "[::1]:8081");
 }
 
+TEST(ParseEndpoint, TlsSchemes) {
+  std::string error;
+  auto e = parse_endpoint("https://127.0.0.1:8443", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->port, "8443");
+  EXPECT_EQ(host_header(*e), "127.0.0.1:8443");
+  EXPECT_EQ(origin(*e), "https://127.0.0.1:8443");
+
+  e = parse_endpoint("wss://levain.example/prefix", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_TRUE(e->tls);
+  EXPECT_EQ(e->port, "443");
+  EXPECT_EQ(host_header(*e), "levain.example");  // 443 is https's default
+  EXPECT_EQ(e->base_path, "/prefix");
+
+  e = parse_endpoint("https://levain.example:80", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_EQ(host_header(*e), "levain.example:80");  // 80 is not https's default
+
+  e = parse_endpoint("http://127.0.0.1:8081", &error);
+  ASSERT_TRUE(e) << error;
+  EXPECT_FALSE(e->tls);
+  EXPECT_EQ(origin(*e), "http://127.0.0.1:8081");
+}
+
 TEST(ParseEndpoint, BadScheme) {
-  EXPECT_NE(error_for("https://127.0.0.1:8443").find("TLS not supported yet"), std::string::npos);
-  EXPECT_NE(error_for("wss://127.0.0.1:8443").find("TLS not supported yet"), std::string::npos);
   EXPECT_NE(error_for("ftp://127.0.0.1").find("unsupported scheme 'ftp'"), std::string::npos);
   EXPECT_NE(error_for("127.0.0.1:8081").find("invalid URL"), std::string::npos);
   EXPECT_FALSE(error_for("").empty());
@@ -64,7 +88,7 @@ TEST(ParseEndpoint, RejectsQueryFragmentAndUserInfo) {
   EXPECT_FALSE(error_for("http://127.0.0.1:8081/?token=x").empty());
   EXPECT_FALSE(error_for("http://127.0.0.1:8081/#top").empty());
   EXPECT_FALSE(error_for("http://user:pw@127.0.0.1:8081").empty());
-  EXPECT_FALSE(parse_endpoint("https://x", nullptr).has_value());  // null error is allowed
+  EXPECT_FALSE(parse_endpoint("ftp://x", nullptr).has_value());  // null error is allowed
 }
 
 TEST(PercentEncode, KeepsOnlyUnreserved) {

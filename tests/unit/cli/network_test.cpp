@@ -208,7 +208,7 @@ TEST(RunWatch, UnreachableServerGivesUpAfterMaxAttempts) {
 }
 
 TEST(RunWatch, BadOptionsExitTwo) {
-  EXPECT_EQ(watch("https://127.0.0.1:1").code, 2);
+  EXPECT_EQ(watch("ftp://127.0.0.1:1").code, 2);
   WatchOptions options;
   options.url = "http://127.0.0.1:1";
   std::ostringstream out, err;
@@ -229,9 +229,10 @@ class RunTrain : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(csv_path_); }
 
-  Result train(const std::string& url, bool upload_only = false) {
+  Result train(const std::string& url, bool upload_only = false, bool strict = false) {
     TrainOptions options;
     options.upload_only = upload_only;
+    options.strict = strict;
     options.url = url;
     options.tenant = "t1";
     options.token = "tok";
@@ -313,6 +314,31 @@ TEST_F(RunTrain, ServerRefusingTheJobExitsOneWithItsMessage) {
   EXPECT_NE(r.err.find("HTTP 422 unknown_product: no sales for product Baguette"),
             std::string::npos)
       << r.err;
+}
+
+TEST_F(RunTrain, StrictStopsWhenRowsWereRejected) {
+  ScriptedServer server({[](tcp::socket& socket, const Request&) {
+    respond(socket, http::status::ok,
+            R"({"accepted":2,"rejected":1,"errors":[{"line":3,"reason":"bad quantity 'x'"}]})");
+  }});
+  const Result r = train(server.url(), /*upload_only=*/false, /*strict=*/true);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("line 3: bad quantity 'x'"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("--strict: the server rejected 1 row(s)"), std::string::npos) << r.err;
+  EXPECT_EQ(server.requests().size(), 1u) << "no job may start";
+}
+
+TEST_F(RunTrain, StrictPassesWhenNothingWasRejected) {
+  ScriptedServer server({[](tcp::socket& socket, const Request&) {
+    respond(socket, http::status::ok, R"({"accepted":2,"rejected":0,"errors":[]})");
+  }});
+  const Result r = train(server.url(), /*upload_only=*/true, /*strict=*/true);
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+TEST(RunWatch, GivesUpByDefault) {
+  // A watch of a server that never comes back must end by itself (issue 13, item 7).
+  EXPECT_GT(WatchOptions{}.max_attempts, 0);
 }
 
 TEST_F(RunTrain, UnreachableServerExitsTwo) {
