@@ -4,8 +4,8 @@
 // two heaviest instantiations of the build compile in parallel.
 // Towards the client, frames go through a CoalescingStream: each message of the replica is
 // written into it straight from the read buffer, and what one socket read of the replica brought
-// leaves in one send. Its unsent bytes are the client's send queue, bounded by the slow-consumer
-// rule.
+// leaves in one send. Its unsent bytes are the client's send queue, under the send bound's rule
+// (common/ws/send_bound.hpp), the service's own.
 
 #include <spdlog/spdlog.h>
 
@@ -19,7 +19,10 @@
 #include <vector>
 
 #include "common/close_codes.hpp"
+#include "common/ws/close_reason.hpp"
 #include "common/ws/coalescing_stream.hpp"
+#include "common/ws/handshake.hpp"
+#include "common/ws/send_bound.hpp"
 #include "gateway/upstream_stream.hpp"
 #include "gateway/ws_proxy.hpp"
 
@@ -50,24 +53,22 @@ struct Outbox {
   bool closing() const { return dead || close_sent || close_after.has_value(); }
 };
 
-inline websocket::close_reason make_reason(std::uint16_t code, std::string reason) {
-  // RFC 6455: a close reason fits in 123 bytes.
-  if (reason.size() > 120) reason.resize(120);
-  return websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-}
+using common::ws::make_close_reason;
 
 template <class ClientStream>
 class Bridge final : public BridgeHandle,
                      public std::enable_shared_from_this<Bridge<ClientStream>> {
  public:
   Bridge(ClientStream&& client, BridgeRequest&& request, const WsContext& ctx)
-      : client_(std::move(client)), req_(std::move(request)), ctx_(ctx) {
+      : client_(std::move(client)),
+        req_(std::move(request)),
+        ctx_(ctx),
+        bound_(ctx_.config.ws.client_queue_bytes, ctx_.metrics.ws_queued_bytes) {
     ctx_.metrics.ws_bridged.add();
   }
 
   ~Bridge() override {
     ctx_.metrics.ws_bridged.sub();
-    ctx_.metrics.ws_queued_bytes.sub(static_cast<std::int64_t>(reported_bytes_));
     if (registry_id_ != 0) ctx_.registry.remove(registry_id_);
   }
 
@@ -83,8 +84,8 @@ class Bridge final : public BridgeHandle,
 
   void shut_down(std::uint16_t code, std::string reason) override {
     net::post(client_.get_executor(), [self = this->shared_from_this(), code, reason] {
-      self->close_client(make_reason(code, reason), /*drop_queue=*/true);
-      self->close_upstream(make_reason(close_code::going_away, "client went away"));
+      self->close_client(make_close_reason(code, reason), /*drop_queue=*/true);
+      self->close_upstream(make_close_reason(close_code::going_away, "client went away"));
     });
   }
 
@@ -110,6 +111,9 @@ class Bridge final : public BridgeHandle,
     client_.auto_fragment(false);
     client_.next_layer().on_sent([weak = this->weak_from_this()](beast::error_code) {
       if (auto self = weak.lock()) self->after_client_send();
+    });
+    client_.next_layer().on_own_frame([weak = this->weak_from_this()](std::size_t bytes) {
+      if (auto self = weak.lock()) self->after_own_client_frame(bytes);
     });
   }
 
@@ -183,13 +187,13 @@ class Bridge final : public BridgeHandle,
   void on_client_accept(beast::error_code ec) {
     if (ec) {
       client_gone_ = true;
-      return close_upstream(make_reason(close_code::going_away, "client went away"));
+      return close_upstream(make_close_reason(close_code::going_away, "client went away"));
     }
     client_.next_layer().start_frames();  // the 101 response is out; only frames follow
     client_.set_option(hop_timeout(/*open=*/true));
     read_client();
     if (req_.refusal) {
-      return close_client(make_reason(req_.refusal->code, req_.refusal->reason), true);
+      return close_client(make_close_reason(req_.refusal->code, req_.refusal->reason), true);
     }
     read_upstream();
   }
@@ -205,11 +209,14 @@ class Bridge final : public BridgeHandle,
     if (ec) {
       // Nothing is dropped: Beast's answer to the client's close may be among the queued bytes.
       client_gone_ = true;
-      if (ec == websocket::error::closed) {
-        // The client ended the conversation: pass its code and reason on.
+      if (ec == websocket::error::closed &&
+          (client_.reason().code == websocket::close_code::none ||
+           common::ws::is_valid_close_code(client_.reason().code))) {
+        // The client ended the conversation: pass its code and reason on (a code RFC 6455 does
+        // not allow was answered with 1002, and goes no further).
         return close_upstream(client_.reason());
       }
-      return close_upstream(make_reason(close_code::going_away, "client went away"));
+      return close_upstream(make_close_reason(close_code::going_away, "client went away"));
     }
     Frame f{beast::buffers_to_string(client_buf_.data()), client_.got_text()};
     client_buf_.consume(client_buf_.size());
@@ -218,7 +225,7 @@ class Bridge final : public BridgeHandle,
       ctx_.metrics.ws_bytes_to_upstream.inc(f.data.size());
       // Clients only ping; a client flooding faster than the replica takes it is cut off.
       if (upstream_out_.bytes + f.data.size() > 64 * 1024) {
-        close_client(make_reason(close_code::policy, "too many messages"), true);
+        close_client(make_close_reason(close_code::policy, "too many messages"), true);
       } else {
         push_upstream(std::move(f));
       }
@@ -246,7 +253,7 @@ class Bridge final : public BridgeHandle,
       ctx_.metrics.ws_upstream_lost.inc();
       spdlog::info("live {}: replica {} lost ({}); client told to reconnect", req_.request_id,
                    order_[next_].label(), ec.message());
-      return close_client(make_reason(close_code::service_restart, "upstream lost"), false);
+      return close_client(make_close_reason(close_code::service_restart, "upstream lost"), false);
     }
     forward_to_client();
     read_upstream();  // flushes the client when no complete message is left to read
@@ -254,24 +261,14 @@ class Bridge final : public BridgeHandle,
 
   // --- towards the client ------------------------------------------------------------------------
   /// Frames the replica's message into the client's layer, straight from the read buffer. The
-  /// layer's unsent bytes are the client's send queue: over the bound (with something already
-  /// waiting, as one message alone always goes) the client is cut off with 1008.
+  /// layer's unsent bytes are the client's send queue, under the send bound's rule.
   void forward_to_client() {
     const auto size = upstream_buf_.size();
     if (!client_closing()) {
       ctx_.metrics.ws_frames_to_client.inc();
       ctx_.metrics.ws_bytes_to_client.inc(size);
-      auto& out = client_.next_layer();
-      const auto limit = ctx_.config.ws.client_queue_bytes;
-      if (out.pending_bytes() > 0 && out.pending_bytes() + size > limit) {
-        out.flush();  // the batch so far may fit in the kernel: only what it refuses counts
-      }
-      if (out.pending_bytes() > 0 && out.pending_bytes() + size > limit) {
-        ctx_.metrics.ws_slow_closed.inc();
-        close_client(make_reason(close_code::policy, "slow consumer: send queue over " +
-                                                         std::to_string(limit) + " bytes"),
-                     true);
-        close_upstream(make_reason(close_code::going_away, "client went away"));
+      if (!bound_.admit(client_.next_layer(), size)) {
+        cut_off_slow_client();
       } else if (client_.is_open()) {  // not when Beast is closing (the client's close, a timeout)
         client_.text(upstream_->got_text());
         beast::error_code ec;
@@ -291,27 +288,46 @@ class Bridge final : public BridgeHandle,
   /// that waited for the queue to drain.
   void after_client_send() {
     const auto pending = client_.next_layer().pending_bytes();
-    if (pending != reported_bytes_) {
-      ctx_.metrics.ws_queued_bytes.add(static_cast<std::int64_t>(pending) -
-                                       static_cast<std::int64_t>(reported_bytes_));
-      reported_bytes_ = pending;
-    }
-    if (pending == 0 && client_close_ && !client_close_sent_ && !client_gone_) {
-      client_close_sent_ = true;
-      client_.async_close(*client_close_, [self = this->shared_from_this()](beast::error_code) {});
-    }
+    bound_.report(pending);
+    if (pending == 0 && client_close_) send_client_close();
+  }
+
+  /// Beast queued a frame of its own (a pong to the client's ping): it counts like messages.
+  void after_own_client_frame(std::size_t bytes) {
+    after_client_send();
+    // Not before the handshake is done, nor once Beast is closing on its own.
+    if (client_close_sent_ || client_gone_ || !client_.is_open()) return;
+    if (!bound_.holds(client_.next_layer().pending_bytes(), bytes)) cut_off_slow_client();
+  }
+
+  void cut_off_slow_client() {
+    ctx_.metrics.ws_slow_closed.inc();
+    close_client(make_close_reason(close_code::policy, bound_.reason()), true);
+    close_upstream(make_close_reason(close_code::going_away, "client went away"));
   }
 
   bool client_closing() const { return client_gone_ || client_close_.has_value(); }
 
-  /// Closes after what is queued is sent (or at once, dropping it). The close frame cannot
-  /// overtake a frame the kernel has started on, so when dropping, that one still goes first.
+  /// Closes once what is queued is sent, or at once, dropping it. The close frame cannot
+  /// overtake a frame the kernel has started on, so when dropping, that one still goes first; a
+  /// client that never takes it is cut by the close handshake timeout. Closing at once overrides
+  /// a close that waits for the queue: a client over the bound while it drains is slow too.
   void close_client(websocket::close_reason reason, bool drop_queue) {
-    if (client_closing()) return;
+    if (client_gone_ || client_close_sent_ || (client_close_ && !drop_queue)) return;
     client_close_ = std::move(reason);
+    if (!drop_queue) return flush_client();
     // Only while open: once Beast is closing, its close frame may be among the queued bytes.
-    if (drop_queue && client_.is_open()) client_.next_layer().discard_unsent();
+    if (client_.is_open()) client_.next_layer().discard_unsent();
+    send_client_close();
     flush_client();
+  }
+
+  /// Starts the close handshake: from here Beast answers no more pings, and its close timeout
+  /// bounds how long the client has left.
+  void send_client_close() {
+    if (client_close_sent_ || client_gone_ || !client_.is_open()) return;
+    client_close_sent_ = true;
+    client_.async_close(*client_close_, [self = this->shared_from_this()](beast::error_code) {});
   }
 
   // --- towards the replica -----------------------------------------------------------------------
@@ -371,14 +387,14 @@ class Bridge final : public BridgeHandle,
   // Re-made for each replica tried: a stream whose handshake failed cannot be reused.
   std::optional<websocket::stream<UpstreamStream>> upstream_;
   BridgeRequest req_;
-  WsContext ctx_;  // a copy: the handler that made it may be gone before this bridge
+  WsContext ctx_;                // a copy: the handler that made it may be gone before this bridge
+  common::ws::SendBound bound_;  // the client's queue; keeps the gauge
   std::uint64_t registry_id_ = 0;
   std::vector<Upstream> order_;
   std::size_t next_ = 0;
   websocket::response_type handshake_response_;
   beast::flat_buffer client_buf_;
   beast::flat_buffer upstream_buf_;
-  std::size_t reported_bytes_ = 0;  // the client layer's unsent bytes, as in the gauge
   std::optional<websocket::close_reason> client_close_;  // sent once the queue is drained
   bool client_close_sent_ = false;
   bool client_gone_ = false;  // its handshake or read failed: nothing more goes to it
@@ -387,6 +403,11 @@ class Bridge final : public BridgeHandle,
 
 template <class ClientStream>
 void start(ClientStream&& client, BridgeRequest&& request, const WsContext& context) {
+  if (auto bad = common::ws::check_upgrade(request.request)) {
+    bad->set(http::field::server, "levain-gateway");
+    return common::ws::refuse_upgrade(std::move(client), std::move(*bad), std::move(request.slot),
+                                      context.config.ws.handshake_timeout);
+  }
   std::make_shared<Bridge<ClientStream>>(std::move(client), std::move(request), context)->start();
 }
 

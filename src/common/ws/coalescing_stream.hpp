@@ -18,7 +18,8 @@
 /// - pending_bytes() is what the next layer has not taken yet: the owner's send queue, which it
 ///   bounds; discard_unsent() drops all but the frame at the head (and a write in flight), so a
 ///   slow consumer holds at most that once cut off;
-/// - on_sent() is told whenever a wait for the next layer ended (progress, or the stream failed).
+/// - on_sent() is told whenever a wait for the next layer ended (progress, or the stream failed);
+///   on_own_frame() after each frame Beast wrote by itself was queued (see send_bound.hpp).
 /// Reads, Beast's timeouts (through get_lowest_layer) and the teardown go to the next layer.
 
 #include <boost/asio/async_result.hpp>
@@ -109,6 +110,11 @@ class CoalescingStream {
           const error_code ec = state_->error;
           const std::size_t n = ec ? 0 : state_->bytes.append(bufs);
           flush();
+          // The owner's send bound counts these bytes too (a pong per ping of a peer that never
+          // reads): it hears of them before Beast's operation goes on.
+          boost::asio::post(get_executor(), [s = state_, n] {
+            if (s->on_own_frame) s->on_own_frame(n);
+          });
           boost::asio::post(get_executor(), boost::beast::bind_front_handler(
                                                 std::forward<decltype(done)>(done), ec, n));
         },
@@ -132,6 +138,11 @@ class CoalescingStream {
   }
   /// Called on the stream's executor after each wait (with the error if the stream failed).
   void on_sent(std::function<void(error_code)> callback) { state_->on_sent = std::move(callback); }
+  /// Called on the stream's executor after Beast queued bytes of its own (a ping, a pong, a close
+  /// frame, the upgrade response), with their number.
+  void on_own_frame(std::function<void(std::size_t)> callback) {
+    state_->on_own_frame = std::move(callback);
+  }
 
   /// The websocket close's teardown, once every byte before it (the close frame) is sent.
   template <class TeardownHandler>
@@ -164,6 +175,7 @@ class CoalescingStream {
     bool waiting = false;         // for writability, or for the async_write in progress
     error_code error;
     std::function<void(error_code)> on_sent;
+    std::function<void(std::size_t)> on_own_frame;
     std::function<void(NextLayer&)> teardown;  // the close's, once sent
   };
 

@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "common/ids.hpp"
+#include "common/ws/close_reason.hpp"
 #include "common/ws/coalescing_stream.hpp"
+#include "common/ws/handshake.hpp"
+#include "common/ws/send_bound.hpp"
 #include "training/events/event.hpp"
 
 namespace levain::training {
@@ -44,6 +47,7 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
               std::string tenant, std::string job)
       : ctx_(ctx),
         ws_(std::move(stream)),
+        bound_(ctx_.config.send_queue_bytes, ctx_.queued_bytes),
         slot_(std::move(slot)),
         tenant_(std::move(tenant)),
         job_id_(std::move(job)) {
@@ -52,7 +56,6 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 
   ~LiveSession() override {
     if (joined_) ctx_.manager.leave(job_id_, this);
-    ctx_.queued_bytes.sub(static_cast<std::int64_t>(reported_bytes_));
     ctx_.sessions.sub();
   }
 
@@ -66,6 +69,9 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
     ws_.auto_fragment(false);
     ws_.next_layer().on_sent([weak = weak_from_this()](beast::error_code) {
       if (auto self = weak.lock()) self->after_send();
+    });
+    ws_.next_layer().on_own_frame([weak = weak_from_this()](std::size_t bytes) {
+      if (auto self = weak.lock()) self->after_own_frame(bytes);
     });
     auto owned = std::make_shared<common::http::Request>(std::move(req));
     ws_.async_accept(*owned, [self = shared_from_this(), owned, refusal = std::move(refusal)](
@@ -210,18 +216,11 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   }
 
   /// Frames the message into the coalescing layer; the caller flushes once its batch is done.
-  /// The layer's unsent bytes are this session's send queue: over the bound (with something
-  /// already waiting, as one message alone always goes) the session is cut off with 1008.
+  /// The layer's unsent bytes are this session's send queue, under the send bound's rule.
   void enqueue(const std::shared_ptr<const std::string>& payload, bool is_event = false) {
     if (closing_ || close_after_drain_) return;
     auto& out = ws_.next_layer();
-    const auto limit = ctx_.config.send_queue_bytes;
-    if (out.pending_bytes() > 0 && out.pending_bytes() + payload->size() > limit) {
-      out.flush();  // the batch so far may fit in the kernel: only what it refuses counts
-      if (out.pending_bytes() > 0 && out.pending_bytes() + payload->size() > limit) {
-        return overflow();
-      }
-    }
+    if (!bound_.admit(out, payload->size())) return overflow();
     if (!ws_.is_open()) return;  // Beast is closing (peer's close, timeout): no more frames
     beast::error_code ec;
     ws_.write(net::buffer(*payload), ec);
@@ -240,40 +239,46 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   void after_send() {
     const auto& out = ws_.next_layer();
     const auto pending = out.pending_bytes();
-    if (pending != reported_bytes_) {
-      ctx_.queued_bytes.add(static_cast<std::int64_t>(pending) -
-                            static_cast<std::int64_t>(reported_bytes_));
-      reported_bytes_ = pending;
-    }
+    bound_.report(pending);
     if (const auto sent = out.tagged_frames_sent(); sent > reported_delivered_) {
       ctx_.delivered.inc(sent - reported_delivered_);
       reported_delivered_ = sent;
     }
-    if (pending == 0 && close_after_drain_ && !closing_) do_close();
+    if (pending == 0 && close_after_drain_) do_close();
+  }
+
+  /// Beast queued a frame of its own (a pong to the peer's ping): it counts like our messages.
+  void after_own_frame(std::size_t bytes) {
+    after_send();
+    // Not before the handshake is done, nor once Beast is closing on its own.
+    if (closing_ || !ws_.is_open()) return;
+    if (!bound_.holds(ws_.next_layer().pending_bytes(), bytes)) overflow();
   }
 
   void overflow() {
     ctx_.slow_closed.inc();
-    close_when_drained(
-        close_code::policy,
-        "slow consumer: send queue over " + std::to_string(ctx_.config.send_queue_bytes) + " bytes",
-        true);
+    close_when_drained(close_code::policy, bound_.reason(), true);
   }
 
-  /// Closes after what is queued is sent (or at once, dropping it). The close frame cannot
-  /// overtake a frame the kernel has started on, so when dropping, that one frame still goes
-  /// first; a peer that never reads it is dropped by the close handshake timeout.
+  /// Closes once what is queued is sent, or at once, dropping it. The close frame cannot overtake
+  /// a frame the kernel has started on, so when dropping, that one frame still goes first; a peer
+  /// that never takes it is cut by the close handshake timeout. Closing at once overrides a close
+  /// that waits for the queue: a peer over the bound while its last events drain is slow too.
   void close_when_drained(std::uint16_t code, std::string reason, bool drop_queue_now) {
-    if (closing_ || close_after_drain_) return;
-    if (reason.size() > 120) reason.resize(120);  // RFC 6455: a close reason fits in 123 bytes
-    close_after_drain_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    if (closing_ || (close_after_drain_ && !drop_queue_now)) return;
+    close_after_drain_ = common::ws::make_close_reason(code, std::move(reason));
     buffered_.clear();
+    if (!drop_queue_now) return flush();
     // Only while open: once Beast is closing, its close frame may be among the queued bytes.
-    if (drop_queue_now && ws_.is_open()) ws_.next_layer().discard_unsent();
+    if (ws_.is_open()) ws_.next_layer().discard_unsent();
+    do_close();
     flush();
   }
 
+  /// Starts the close handshake: from here Beast answers no more pings, and its close timeout
+  /// bounds how long the peer has left.
   void do_close() {
+    if (closing_ || !ws_.is_open()) return;
     closing_ = true;
     if (joined_) {
       ctx_.manager.leave(job_id_, this);
@@ -312,7 +317,8 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 
   LiveContext& ctx_;
   websocket::stream<common::ws::CoalescingStream<beast::tcp_stream>> ws_;
-  common::http::SlotPtr slot_;  // counts this connection against --max-connections
+  common::ws::SendBound bound_;  // keeps the queue gauge; Beast's pongs count
+  common::http::SlotPtr slot_;   // counts this connection against --max-connections
   std::string tenant_;
   std::string job_id_;
   beast::flat_buffer read_buffer_;
@@ -320,7 +326,6 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
   std::vector<std::shared_ptr<const OutboundEvent>> inbox_;     // guarded by inbox_mutex_
   bool drain_posted_ = false;                                   // guarded by inbox_mutex_
   std::vector<std::shared_ptr<const OutboundEvent>> draining_;  // the strand's batch
-  std::size_t reported_bytes_ = 0;        // the layer's unsent bytes, as in the gauge
   std::uint64_t reported_delivered_ = 0;  // events the kernel took, as in the counter
   std::vector<std::shared_ptr<const OutboundEvent>> buffered_;
   std::size_t buffered_bytes_ = 0;
@@ -339,6 +344,10 @@ class LiveSession final : public LiveSink, public std::enable_shared_from_this<L
 void start_live_session(LiveContext& context, beast::tcp_stream&& stream,
                         common::http::Request&& request, common::http::SlotPtr slot,
                         std::string tenant, std::string job_id, std::optional<Refusal> refusal) {
+  if (auto bad = common::ws::check_upgrade(request)) {
+    return common::ws::refuse_upgrade(std::move(stream), std::move(*bad), std::move(slot),
+                                      context.config.handshake_timeout);
+  }
   auto session = std::make_shared<LiveSession>(context, std::move(stream), std::move(slot),
                                                std::move(tenant), std::move(job_id));
   session->run(std::move(request), std::move(refusal));
