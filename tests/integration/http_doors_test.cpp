@@ -14,7 +14,6 @@
 #include <optional>
 
 #include "harness/fixture.hpp"
-#include "harness/json_access.hpp"
 
 namespace levain::integration {
 namespace {
@@ -112,6 +111,16 @@ RawResponse exchange(std::uint16_t port, const std::string& method, const std::s
   return r.value_or(RawResponse{});
 }
 
+/// `error.FIELD` of a JSON error body; empty when the body is not one.
+std::string error_field(const std::string& body, const char* field) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(body, ec);
+  const auto* error = !ec && v.is_object() ? v.as_object().if_contains("error") : nullptr;
+  const auto* f =
+      error != nullptr && error->is_object() ? error->as_object().if_contains(field) : nullptr;
+  return f != nullptr && f->is_string() ? std::string(f->as_string()) : std::string();
+}
+
 class HttpDoorsTest : public LevainTest {};
 
 TEST_F(HttpDoorsTest, BothDoorsFollowTheSameMethodRules) {
@@ -151,19 +160,11 @@ TEST_F(HttpDoorsTest, BothDoorsFollowTheSameMethodRules) {
     EXPECT_EQ(direct.status, cell.status) << name << " direct: " << direct.head << direct.body;
     EXPECT_EQ(via.status, cell.status) << name << " via the gateway: " << via.head << via.body;
     if (cell.status >= 400) {
-      for (const auto* r : {&direct, &via}) {
-        boost::system::error_code ec;
-        const auto json = boost::json::parse(r->body, ec);
-        EXPECT_FALSE(ec) << name << ": not JSON: " << r->body;
-        if (!ec) {
-          EXPECT_FALSE(str_at(json, "error/message").empty()) << name << ": " << r->body;
-        }
-      }
+      EXPECT_FALSE(error_field(direct.body, "message").empty()) << name << ": " << direct.body;
+      EXPECT_FALSE(error_field(via.body, "message").empty()) << name << ": " << via.body;
     }
     if (cell.status == 405) {
-      boost::system::error_code ec;
-      const auto json = boost::json::parse(via.body, ec);
-      EXPECT_EQ(ec ? "" : str_at(json, "error/code"), "method_not_allowed") << name;
+      EXPECT_EQ(error_field(via.body, "code"), "method_not_allowed") << name;
       EXPECT_TRUE(direct.header("allow").has_value()) << name << ": " << direct.head;
       EXPECT_EQ(direct.header("allow"), via.header("allow")) << name;
     }
