@@ -30,12 +30,15 @@ std::string quoted(const std::string& text) {
 }
 
 TEST_F(LevainTest, UsageErrorsExitTwo) {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{},
-                                               {"train"},
-                                               {"train", "--bogus"},
-                                               {"watch", "--max-attempts"},
-                                               {"token", "--tenant", "t"},
-                                               {"demo-data", "--products", "0"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{},
+        {"train"},
+        {"train", "--bogus"},
+        {"watch", "--max-attempts"},
+        {"watch", "--url", "http://127.0.0.1:1", "--tenant", "t", "--job", "j", "--token", "x",
+         "--max-attempts", "-1"},
+        {"token", "--tenant", "t"},
+        {"demo-data", "--products", "0"}}) {
     const auto r = run_levain(args);
     std::string line;
     for (const auto& a : args) line += " " + a;

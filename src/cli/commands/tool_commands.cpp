@@ -112,7 +112,8 @@ void add_watch_command(CLI::App& app, Runner& run) {
   cmd->add_option("--token", o->token, "JWT granting the tenant")->required();
   cmd->add_option("--max-attempts", o->max_attempts,
                   "Give up (exit 2) after this many failed connection attempts in a row (0: never)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return run_watch(*o, std::cout, std::cerr); }; });
