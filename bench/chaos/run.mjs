@@ -132,6 +132,7 @@ async function main() {
     process.exit(1);
   }
   say(`ok (seed ${o.seed})`);
+  process.exit(0); // the drain's timer and idle keep-alive sockets would hold the loop open
 }
 
 async function prepareTenants(ctx) {
