@@ -17,7 +17,8 @@ namespace levain::cli {
 void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--listen", f.listen, "HOST:PORT to listen on (port 0 picks a free one)")
       ->capture_default_str();
-  cmd.add_option("--data-dir", f.data_dir, "Directory for the SQLite database")
+  cmd.add_option("--data-dir", f.data_dir,
+                 "Directory for the SQLite database; one process at a time (levain.lock in it)")
       ->capture_default_str();
   add_auth_flags(cmd, f.auth);
   add_limit_flags(cmd, f.limits);
