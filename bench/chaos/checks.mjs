@@ -22,6 +22,8 @@ export async function check(ctx) {
   for (const j of stored) {
     byStatus[j.status] = (byStatus[j.status] ?? 0) + 1;
     if (!TERMINAL.has(j.status)) failures.push(`job ${j.id} (${j.tenant}) is still ${j.status} in the store`);
+    // The run cancels nothing: a cancelled job says "cancelled by user" about a fault.
+    if (j.status === 'cancelled') failures.push(`job ${j.id} (${j.tenant}) ended cancelled (${JSON.stringify(j.error)}), but nobody cancelled it`);
     if (j.status === 'failed') {
       reasons[j.error] = (reasons[j.error] ?? 0) + 1;
       if (!ACTIONABLE.some((re) => re.test(j.error))) {

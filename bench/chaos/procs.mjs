@@ -46,7 +46,8 @@ export class Procs {
       child.on('exit', (code, signal) => {
         p.exit = { code, signal };
         if (!p.expectedExit) {
-          this.crashes.push({ name: `${name}.${n}`, pid: p.pid, code, signal, log: tail(`${base}.log`) });
+          this.crashes.push({ name: `${name}.${n}`, pid: p.pid, code, signal, when: 'during the run',
+            log: tail(`${base}.log`) });
         }
         resolve(p.exit);
       });
@@ -84,12 +85,13 @@ export class Procs {
     if (!exit) {
       process.kill(p.pid, 'SIGKILL');
       await p.exited;
-      this.crashes.push({ name: p.name, pid: p.pid, code: null, signal: 'SIGKILL',
-        log: `did not stop within ${timeoutMs} ms of SIGTERM\n${tail(`${p.base}.log`)}` });
+      this.crashes.push({ name: path.basename(p.base), pid: p.pid, code: null, signal: 'SIGKILL',
+        when: `after SIGTERM: not stopped within ${timeoutMs} ms`, log: tail(`${p.base}.log`) });
       return p.exit;
     }
     if (exit.code !== 0) {
-      this.crashes.push({ name: p.name, pid: p.pid, ...exit, log: tail(`${p.base}.log`) });
+      this.crashes.push({ name: path.basename(p.base), pid: p.pid, ...exit, when: 'on SIGTERM (a clean stop exits 0)',
+        log: tail(`${p.base}.log`) });
     }
     return exit;
   }

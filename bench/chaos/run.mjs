@@ -250,7 +250,7 @@ async function startJob(ctx, spec) {
 function finalChecks(procs) {
   const failures = [];
   for (const c of procs.crashes) {
-    failures.push(`${c.name} (pid ${c.pid}) exited unasked (code ${c.code}, signal ${c.signal}):\n${c.log}`);
+    failures.push(`${c.name} (pid ${c.pid}) exited ${c.when} with code ${c.code}, signal ${c.signal}:\n${c.log}`);
   }
   for (const s of procs.sanitizerReports()) failures.push(`sanitizer report in ${s.file}:\n${s.lines.join('\n')}`);
   return failures;
