@@ -7,7 +7,7 @@ import { retrying } from './store.mjs';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 // What a person reading a failed job can act on: the replica or service that ran it went away
 // (train again), it was cancelled, or there was nothing to train on.
-const ACTIONABLE = [/^interrupted(:| by)/, /^cancelled/, /upload a CSV/];
+const ACTIONABLE = [/^interrupted(:| by)/, /^cancelled/, /upload a CSV/, /^store unavailable, start the job again/];
 
 export async function check(ctx) {
   const failures = [];

@@ -19,6 +19,20 @@ namespace levain::training {
 
 namespace net = boost::asio;
 
+namespace {
+
+// What a job that stopped on an exception ends with. A store that could not be reached (the
+// database restarting, say) is for an operator to fix and for the user to retry; anything else
+// is a bug to report.
+std::string failure_reason(const std::exception& e) {
+  if (dynamic_cast<const StoreError*>(&e) != nullptr) {
+    return std::string("store unavailable, start the job again once it is back: ") + e.what();
+  }
+  return std::string("internal error: ") + e.what();
+}
+
+}  // namespace
+
 JobRunner::JobRunner(Store& store, bus::EventBus& bus, common::MetricsRegistry& metrics,
                      RunnerConfig config)
     : store_(store),
@@ -175,7 +189,7 @@ void JobRunner::run(const std::shared_ptr<Job>& job) {
   } catch (const std::exception& e) {
     spdlog::error("job {}: {}", job->id, e.what());
     try {
-      job->tracker.failed(JobStatus::failed, std::string("internal error: ") + e.what());
+      job->tracker.failed(JobStatus::failed, failure_reason(e));
     } catch (const std::exception& e2) {
       spdlog::error("job {}: could not record its failure: {}", job->id, e2.what());
     }
@@ -220,7 +234,7 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
       job->tracker.product_completed(std::move(result));
     } catch (const std::exception& e) {
       spdlog::error("job {}: could not record a product: {}", job->id, e.what());
-      job->cancelled = true;
+      job->stop_for_store(failure_reason(e));
     }
   }
   if (job->remaining.fetch_sub(1) == 1) finish(job);
@@ -236,7 +250,9 @@ void JobRunner::finish(const std::shared_ptr<Job>& job) {
         std::lock_guard lock(mutex_);
         stop_reason = stop_reason_;
       }
-      if (stop_reason && job->cancelled) {
+      if (auto store_failure = job->store_failure()) {
+        job->tracker.failed(JobStatus::failed, *store_failure);
+      } else if (stop_reason && job->cancelled) {
         job->tracker.failed(JobStatus::failed, *stop_reason);
       } else if (job->cancelled) {
         job->tracker.failed(JobStatus::cancelled, "cancelled by user");

@@ -3,6 +3,7 @@
 /// (running and fitting in runner.cpp, leases and take-overs in runner_ownership.cpp).
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +28,23 @@ struct JobRunner::Job {
   ProgressTracker tracker;
   std::atomic<bool> cancelled{false};
   std::atomic<bool> lost{false};  // another replica took the job over: publish nothing more
+  /// Why the job stopped early because its store could not be written (set once, with
+  /// `cancelled`, so the other fits stop); its end says so instead of "cancelled by user".
+  void stop_for_store(const std::string& what) {
+    std::lock_guard lock(store_error_mutex);
+    if (!store_error) store_error = what;
+    cancelled = true;
+  }
+  std::optional<std::string> store_failure() {
+    std::lock_guard lock(store_error_mutex);
+    return store_error;
+  }
   std::vector<std::optional<forecast::Series>> series;  // written by run(), read by the fits
   std::atomic<std::size_t> remaining{0};
+
+ private:
+  std::mutex store_error_mutex;
+  std::optional<std::string> store_error;  // guarded by store_error_mutex
 };
 
 }  // namespace levain::training

@@ -2,6 +2,9 @@
 
 #include <poll.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace levain::training {
 
 bool pg_connection_looks_alive(pqxx::connection& conn) {
@@ -45,15 +48,32 @@ std::unique_ptr<pqxx::connection> PgPool::acquire(const char* op) {
     ++open_;  // reserve the slot; connect outside the lock, it may take a while
   }
   try {
-    auto conn = std::make_unique<pqxx::connection>(conninfo_);
-    if (setup_) setup_(*conn);
-    return conn;
+    return connect();
   } catch (const pqxx::pqxx_exception& e) {
     release(nullptr, true);
     throw failure(op, std::string("cannot connect: ") + e.base().what());
   } catch (...) {
     release(nullptr, true);
     throw;
+  }
+}
+
+// A server that restarts (pg_ctl restart, a failover) refuses connections for a moment, or says
+// "the database system is starting up": retried within the acquire timeout, so a job or a
+// request in flight rides over a restart of a second or two instead of failing.
+std::unique_ptr<pqxx::connection> PgPool::connect() {
+  const auto deadline = std::chrono::steady_clock::now() + acquire_timeout_;
+  auto pause = std::chrono::milliseconds(50);
+  for (;;) {
+    try {
+      auto conn = std::make_unique<pqxx::connection>(conninfo_);
+      if (setup_) setup_(*conn);
+      return conn;
+    } catch (const pqxx::broken_connection&) {
+      if (std::chrono::steady_clock::now() + pause >= deadline) throw;
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
   }
 }
 
@@ -82,10 +102,10 @@ std::size_t PgPool::open_connections() const {
   return open_;
 }
 
-std::runtime_error PgPool::failure(const char* op, const std::string& what) const {
+StoreError PgPool::failure(const char* op, const std::string& what) const {
   std::string msg = what;
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return std::runtime_error("postgres store " + where_ + ": " + op + ": " + msg);
+  return StoreError("postgres store " + where_ + ": " + op + ": " + msg);
 }
 
 }  // namespace levain::training

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "training/store/store.hpp"
+
 namespace levain::training {
 
 /// False when the server has visibly ended the session (a restart, pg_terminate_backend). A
@@ -34,8 +36,8 @@ class PgPool {
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
 
-  /// Runs `f(pqxx::connection&)` on a pooled connection. Database errors leave as
-  /// std::runtime_error naming the server and `op`; other exceptions pass unchanged. A broken
+  /// Runs `f(pqxx::connection&)` on a pooled connection. Database errors leave as StoreError
+  /// naming the server and `op`; other exceptions pass unchanged. A broken
   /// connection is retried once on a new one; a commit whose outcome is unknown is not retried.
   template <class F>
   decltype(auto) run(const char* op, F&& f) {
@@ -73,8 +75,9 @@ class PgPool {
   };
 
   std::unique_ptr<pqxx::connection> acquire(const char* op);
+  std::unique_ptr<pqxx::connection> connect();
   void release(std::unique_ptr<pqxx::connection> conn, bool broken);
-  std::runtime_error failure(const char* op, const std::string& what) const;
+  StoreError failure(const char* op, const std::string& what) const;
 
   const std::string conninfo_;
   const std::string where_;

@@ -44,15 +44,15 @@ std::vector<JobRecord> read_jobs(SQLite::Statement& query, SQLite::Statement& re
 struct SqliteStore::Impl {
   explicit Impl(const std::string& path);
 
-  /// Runs `f` under the connection mutex; SQLite errors leave as std::runtime_error naming the
-  /// file and the operation (the caller answers 500), other exceptions pass unchanged.
+  /// Runs `f` under the connection mutex; SQLite errors leave as StoreError naming the file and
+  /// the operation (the caller answers 500), other exceptions pass unchanged.
   template <class F>
   decltype(auto) locked(const char* op, F&& f) {
     std::lock_guard lock(mu);
     try {
       return f();
     } catch (const SQLite::Exception& e) {
-      throw std::runtime_error("sqlite store '" + path + "': " + op + ": " + e.what());
+      throw StoreError("sqlite store '" + path + "': " + op + ": " + e.what());
     }
   }
 

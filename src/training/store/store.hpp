@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,14 @@
 #include "training/jobs/job.hpp"
 
 namespace levain::training {
+
+/// The store could not do what was asked (the database is down, restarting, or refused the
+/// statement). The message names the store and the operation, never a password. Typed so a job
+/// can end with a reason a person can act on rather than "internal error".
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct UpsertResult {
   std::size_t inserted = 0;
