@@ -1,5 +1,5 @@
 // The client's folding rules on their own: snapshot + events, duplicates, older and gapped seq,
-// progress that never decreases, and the end of a job.
+// progress that never decreases, the end of a job, and a resumed "connected" without a snapshot.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TrainingFold, describeClose, closeAction, backoffDelay, liveUrl } from '../../web/client/levain-client.js';
@@ -106,4 +106,54 @@ test('close policy, messages, backoff and URLs', () => {
   assert.equal(backoffDelay(20, cfg, () => 1), 1000);
   assert.equal(liveUrl('https://x.example/base/', 'a b', 'j', 't=1'),
     'wss://x.example/base/api/v1/tenants/a%20b/training/jobs/j/live?token=t%3D1');
+});
+
+test('a resumed "connected" at the folded seq keeps the state; the events after it apply', () => {
+  const f = new TrainingFold('t1', 'j1');
+  f.apply(snapshot(2));
+  f.apply(done(3, 'Baguette', 40, 1));
+  const before = f.view();
+  const resumed = { type: 'connected', seq: 3, job_id: 'j1', tenant_id: 't1', timestamp: 'later', data: { resumed: true } };
+  assert.equal(f.apply(resumed), 'resumed');
+  assert.deepEqual(f.view(), before, 'nothing in the state changed');
+  assert.equal(f.apply(done(4, 'Croissant', 60, 2)), 'applied');
+  assert.deepEqual(f.view().products.map((p) => p.name), ['Baguette', 'Croissant']);
+  assert.equal(f.view().seq, 4);
+});
+
+test('a resumed "connected" that does not line up is a gap and changes nothing', () => {
+  const f = new TrainingFold();
+  // Nothing folded yet: there is nothing to resume.
+  assert.equal(f.apply({ type: 'connected', seq: 3, data: { resumed: true } }), 'gap');
+  assert.equal(f.view().hasSnapshot, false);
+  f.apply(snapshot(2));
+  f.apply(done(3, 'Baguette', 40, 1));
+  const before = f.view();
+  for (const seq of [2, 4, 9]) assert.equal(f.apply({ type: 'connected', seq, data: { resumed: true } }), 'gap');
+  assert.deepEqual(f.view(), before);
+  assert.equal(f.apply({ type: 'connected', seq: 'x', data: { resumed: true } }), 'malformed');
+  // Not resumed and no snapshot: not a message of the contract.
+  assert.equal(f.apply({ type: 'connected', seq: 3, data: { resumed: false } }), 'malformed');
+});
+
+test('a "connected" with a snapshot is a snapshot, whatever "resumed" says', () => {
+  const f = new TrainingFold();
+  f.apply(snapshot(2));
+  const msg = snapshot(5, { progress: 80, products_completed: 2 });
+  msg.data.resumed = true;
+  assert.equal(f.apply(msg), 'applied');
+  assert.equal(f.view().seq, 5);
+  assert.equal(f.view().progress, 80);
+  const fresh = snapshot(6, { progress: 90 });
+  fresh.data.resumed = false;
+  assert.equal(f.apply(fresh), 'applied');
+  assert.equal(f.view().seq, 6);
+});
+
+test('live URLs: since only when > 0, http(s) for an event stream', () => {
+  assert.equal(liveUrl('http://h:1', 't', 'j', 'k', { since: 7 }), 'ws://h:1/api/v1/tenants/t/training/jobs/j/live?token=k&since=7');
+  assert.equal(liveUrl('https://h', 't', 'j', 'k', { since: 7, sse: true }), 'https://h/api/v1/tenants/t/training/jobs/j/live?token=k&since=7');
+  for (const since of [0, -1, 1.5, undefined, Number.NaN]) {
+    assert.equal(liveUrl('http://h', 't', 'j', 'k', { since, sse: true }), 'http://h/api/v1/tenants/t/training/jobs/j/live?token=k');
+  }
 });

@@ -1,6 +1,7 @@
 // Folds the live protocol (docs/live-protocol.md) into one job state: the `connected` snapshot
-// resets it, events apply in `seq` order, duplicates and older messages are ignored, a gap is
-// reported so the caller can resynchronise, and progress never goes backwards.
+// resets it, a resumed `connected` (no snapshot) keeps it, events apply in `seq` order,
+// duplicates and older messages are ignored, a gap is reported so the caller can resynchronise,
+// and progress never goes backwards.
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -66,7 +67,9 @@ export function emptyState(tenantId = '', jobId = '') {
 
 /**
  * Mutable fold of one job's messages. `apply(message)` answers one of: 'applied', 'duplicate'
- * (seq at or below the folded one, or an older snapshot), 'gap' (a seq was skipped: reconnect
+ * (seq at or below the folded one, or an older snapshot), 'resumed' (a `connected` with
+ * `data.resumed: true` at exactly the folded seq: the state stands, the events after it follow),
+ * 'gap' (a seq was skipped, or a resume that does not line up with the folded state: reconnect
  * for a fresh snapshot), 'ignored' (no job state, e.g. pong), 'malformed'.
  */
 export class TrainingFold {
@@ -91,7 +94,7 @@ export class TrainingFold {
     }
     const type = str(message.type);
     if (type === undefined) return this.#malformed('message has no string "type"');
-    if (type === 'connected') return this.#snapshot(message);
+    if (type === 'connected') return this.#connected(message);
     if (message.seq === undefined) return 'ignored'; // pong, error replies: no job state
     const seq = int(message.seq);
     if (seq === undefined || seq < 1) {
@@ -111,6 +114,24 @@ export class TrainingFold {
   #malformed(why) {
     this.problem = why;
     return 'malformed';
+  }
+
+  #connected(message) {
+    const data = message.data;
+    const snap = data?.snapshot;
+    // A snapshot, when there is one, always wins: it is the whole job.
+    if ((snap === undefined || snap === null) && data?.resumed === true) return this.#resumed(message);
+    return this.#snapshot(message);
+  }
+
+  #resumed(message) {
+    const seq = int(message.seq);
+    if (seq === undefined || seq < 0) return this.#malformed('resumed "connected" has no integer "seq"');
+    // The server resumes after the seq we asked for; only then do the events it sends next
+    // continue what is folded here. Anything else (no state yet, another seq) cannot be trusted to
+    // line up, so it is handled like a gap: a fresh connection for a full snapshot.
+    if (!this.state.hasSnapshot || seq !== this.state.seq) return 'gap';
+    return 'resumed';
   }
 
   #snapshot(message) {

@@ -30,11 +30,17 @@ export function apiUrl(baseUrl, path, query = {}) {
   return u.toString();
 }
 
-export function liveUrl(baseUrl, tenantId, jobId, token) {
+/**
+ * The live endpoint of a job: ws(s):// for a WebSocket, or with `{ sse: true }` the same path
+ * over http(s):// for an EventSource. `since` (a seq > 0) asks the server to resume after it.
+ */
+export function liveUrl(baseUrl, tenantId, jobId, token, { since, sse = false } = {}) {
   const u = new URL(
     apiUrl(baseUrl, `${tenantPath(tenantId)}/training/jobs/${encodeURIComponent(jobId)}/live`, {
       token,
+      since: Number.isSafeInteger(since) && since > 0 ? since : undefined,
     }));
+  if (sse) return u.toString();
   if (u.protocol === 'http:') u.protocol = 'ws:';
   else if (u.protocol === 'https:') u.protocol = 'wss:';
   return u.toString();
