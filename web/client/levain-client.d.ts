@@ -2,6 +2,8 @@
 
 export type JobStatus = 'unknown' | 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+/** The transport a watch uses: a WebSocket or Server-Sent Events (EventSource). */
+export type LiveTransport = 'websocket' | 'sse';
 
 export interface ProductMetrics {
   mae?: number | null;
@@ -52,6 +54,8 @@ export interface TrainingState {
   readonly lastEventTimestamp: string | null;
   readonly hasSnapshot: boolean;
   readonly connection: ConnectionStatus;
+  /** The transport of the current (or next) connection; 'auto' may move it to 'sse' once. */
+  readonly transport: LiveTransport;
   /** Connections opened after the first. */
   readonly reconnects: number;
   /** Consecutive connection attempts without a snapshot (0 when live). */
@@ -81,6 +85,14 @@ export interface WebSocketLike {
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
+/** The subset of the WHATWG EventSource the client uses (browsers; in Node, pass one). */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (ev: { data?: unknown }) => void): void;
+  close(): void;
+}
+export type EventSourceConstructor = new (url: string) => EventSourceLike;
+
 export interface ReconnectOptions {
   /** First delay; doubles per attempt (default 250 ms). */
   initialBackoffMs?: number;
@@ -100,8 +112,16 @@ export interface WatchOptions {
   onUpdate?: (state: TrainingState) => void;
   /** Called once, when the watch ends for good. */
   onClose?: (info: CloseInfo) => void;
+  /**
+   * 'auto' (default): WebSocket; Server-Sent Events for the rest of the watch when a WebSocket
+   * cannot be constructed, or when the first two attempts both end with 1006 before any message
+   * (a proxy that does not pass the upgrade). 'websocket' or 'sse': that one only.
+   */
+  transport?: 'websocket' | 'sse' | 'auto';
   /** Required where there is no global WebSocket (Node 20): e.g. `import WebSocket from 'ws'`. */
   WebSocket?: WebSocketConstructor;
+  /** Where there is no global EventSource (Node): an EventSource-compatible class. */
+  EventSource?: EventSourceConstructor;
   reconnect?: ReconnectOptions;
   /** Period of the `{"type":"ping"}` heartbeat; silence for 2.5 periods reconnects. 0 turns it off. */
   pingIntervalMs?: number;
@@ -123,14 +143,15 @@ export function backoffDelay(
   random?: () => number,
 ): number;
 
-export type FoldOutcome = 'applied' | 'duplicate' | 'gap' | 'ignored' | 'malformed';
+/** 'resumed': a `connected` with `data.resumed: true` at the folded seq; the state stands. */
+export type FoldOutcome = 'applied' | 'duplicate' | 'resumed' | 'gap' | 'ignored' | 'malformed';
 /** The folding logic alone, without a socket. */
 export class TrainingFold {
   constructor(tenantId?: string, jobId?: string);
   readonly terminal: boolean;
   problem: string;
   apply(message: unknown): FoldOutcome;
-  view(): Omit<TrainingState, 'connection' | 'reconnects' | 'reconnectAttempt'>;
+  view(): Omit<TrainingState, 'connection' | 'transport' | 'reconnects' | 'reconnectAttempt'>;
 }
 export function isTerminalStatus(status: string): boolean;
 
@@ -260,4 +281,8 @@ export function readTokenClaims(token: string): TokenClaims;
 export function tokenExpired(claims: TokenClaims, nowMs?: number): boolean;
 
 export function apiUrl(baseUrl: string | undefined, path: string, query?: Record<string, unknown>): string;
-export function liveUrl(baseUrl: string | undefined, tenantId: string, jobId: string, token: string): string;
+/** ws(s):// by default, http(s):// with `sse: true`; `since` > 0 asks the server to resume after it. */
+export function liveUrl(
+  baseUrl: string | undefined, tenantId: string, jobId: string, token: string,
+  options?: { since?: number; sse?: boolean },
+): string;

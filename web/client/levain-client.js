@@ -1,5 +1,6 @@
-// Levain's JavaScript client: live training progress over WebSocket and small REST helpers.
-// An ES module for browsers and Node 20+ (pass a WebSocket implementation in Node, e.g. `ws`).
+// Levain's JavaScript client: live training progress over WebSocket or Server-Sent Events, and
+// small REST helpers. An ES module for browsers and Node 20+ (pass a WebSocket implementation in
+// Node, e.g. `ws`, and an EventSource-compatible class for SSE there).
 // Types: levain-client.d.ts. Contract: docs/live-protocol.md; usage: docs/client.md.
 
 export { watchTraining, backoffDelay } from './watch.js';

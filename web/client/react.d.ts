@@ -2,11 +2,14 @@
 import type { CloseInfo, TrainingState, WatchOptions } from './levain-client.js';
 
 export interface TrainingProgress {
-  /** null until the first update. */
+  /** null until the first update; `state.transport` says whether it came by WebSocket or SSE. */
   state: TrainingState | null;
   /** null while the watch goes on. */
   closeInfo: CloseInfo | null;
 }
 
-/** Watches the job while mounted; empty tenantId/jobId/token means "not watching". */
+/**
+ * Watches the job while mounted; empty tenantId/jobId/token means "not watching". `transport`
+ * ('auto' by default), `WebSocket` and `EventSource` are taken from the first render of a watch.
+ */
 export function useTrainingProgress(options: Partial<WatchOptions>): TrainingProgress;

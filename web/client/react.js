@@ -7,7 +7,8 @@ import { watchTraining } from './levain-client.js';
 /**
  * Watches the job while the component is mounted and `tenantId`, `jobId` and `token` are set;
  * re-subscribes when `baseUrl`, `tenantId`, `jobId` or `token` change. Other options (callbacks,
- * `WebSocket`, `reconnect`) are read from the latest render without re-subscribing.
+ * `transport`, `WebSocket`, `EventSource`, `reconnect`) are read from the latest render without
+ * re-subscribing.
  * Returns { state, closeInfo }: `state` is null until the first update, `closeInfo` is null
  * while the watch goes on.
  */

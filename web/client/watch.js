@@ -1,5 +1,6 @@
-// watchTraining: one job's live state over the WebSocket contract (docs/live-protocol.md), with
-// reconnects (exponential backoff + jitter) on transient closes and a resync on a seq gap.
+// watchTraining: one job's live state over the live contract (docs/live-protocol.md), by WebSocket
+// or Server-Sent Events, with reconnects (exponential backoff + jitter) on transient closes, a
+// resume after the last folded seq on every reconnect, and a full resync on a seq gap.
 
 import { TrainingFold } from './fold.js';
 import { closeAction, describeClose } from './messages.js';
@@ -12,6 +13,14 @@ const DEFAULTS = {
   pingIntervalMs: 15_000,
   maxMessageBytes: 32 * 1024 * 1024,
 };
+
+const TRANSPORTS = ['websocket', 'sse', 'auto'];
+// Every `event:` the server sends over SSE; `message` catches an event without a type, should a
+// proxy strip it. `close` is handled apart: it ends the stream.
+const SSE_EVENTS = ['connected', 'started', 'progress', 'product_completed', 'completed', 'failed', 'message'];
+// In 'auto', this many WebSocket attempts in a row that end with 1006 before any message, while
+// no WebSocket of the watch has ever delivered one, mean the path does not carry WebSockets.
+const FAILED_UPGRADES_BEFORE_SSE = 2;
 
 function required(options, name) {
   const v = options[name];
@@ -27,10 +36,47 @@ function textOf(data) {
   return null;
 }
 
+/** The `data` of an SSE `event: close`: {code, reason}; a garbled one counts as a drop (1006). */
+function closeOf(data) {
+  try {
+    const c = JSON.parse(textOf(data) ?? '');
+    if (Number.isInteger(c?.code)) return { code: c.code, reason: typeof c.reason === 'string' ? c.reason : '' };
+  } catch {
+    // fall through
+  }
+  return { code: 1006, reason: 'unreadable close event' };
+}
+
 export function backoffDelay(attempt, { initialBackoffMs, maxBackoffMs }, random = Math.random) {
   const ceiling = Math.min(maxBackoffMs, initialBackoffMs * 2 ** Math.min(attempt, 30));
   // "Equal jitter": at least half the ceiling, so retries never hammer, spread over the rest.
   return ceiling / 2 + random() * (ceiling / 2);
+}
+
+function pickTransports(options) {
+  const wanted = options.transport ?? 'auto';
+  if (!TRANSPORTS.includes(wanted)) {
+    throw new TypeError(`watchTraining: option "transport" must be 'websocket', 'sse' or 'auto', not ${JSON.stringify(wanted)}`);
+  }
+  const WS = options.WebSocket ?? globalThis.WebSocket;
+  const ES = options.EventSource ?? globalThis.EventSource;
+  const hasWS = typeof WS === 'function';
+  const hasES = typeof ES === 'function';
+  if (wanted === 'sse' && !hasES) {
+    throw new TypeError(
+      'watchTraining: no EventSource implementation; pass one as the "EventSource" option (Node has none)');
+  }
+  if ((wanted === 'websocket' && !hasWS) || (wanted === 'auto' && !hasWS && !hasES)) {
+    throw new TypeError(
+      'watchTraining: no WebSocket implementation; pass one as the "WebSocket" option (e.g. from the "ws" package)' +
+      (wanted === 'auto' ? ', or an "EventSource"' : ''));
+  }
+  return {
+    WS,
+    ES,
+    first: wanted === 'sse' || (wanted === 'auto' && !hasWS) ? 'sse' : 'websocket',
+    canFallBack: wanted === 'auto' && hasES,
+  };
 }
 
 export function watchTraining(options) {
@@ -40,33 +86,36 @@ export function watchTraining(options) {
   const tenantId = required(options, 'tenantId');
   const jobId = required(options, 'jobId');
   const token = required(options, 'token');
-  const WS = options.WebSocket ?? globalThis.WebSocket;
-  if (typeof WS !== 'function') {
-    throw new TypeError(
-      'watchTraining: no WebSocket implementation; pass one as the "WebSocket" option (e.g. from the "ws" package)');
-  }
+  const { WS, ES, first, canFallBack } = pickTransports(options);
   const cfg = { ...DEFAULTS, ...(options.reconnect ?? {}) };
   if (options.pingIntervalMs !== undefined) cfg.pingIntervalMs = options.pingIntervalMs;
-  const url = liveUrl(options.baseUrl, tenantId, jobId, token);
+  const baseUrl = options.baseUrl;
+  liveUrl(baseUrl, tenantId, jobId, token); // a bad baseUrl throws here, not on the first connect
   const onUpdate = typeof options.onUpdate === 'function' ? options.onUpdate : () => {};
   const onClose = typeof options.onClose === 'function' ? options.onClose : () => {};
   const random = options.random ?? Math.random;
 
   const fold = new TrainingFold(tenantId, jobId);
+  let transport = first;
   let connection = 'connecting';
   let attempts = 0; // consecutive connects that did not yield a snapshot
   let reconnects = 0;
-  let socket = null;
+  let conn = null; // {kind, handle, heard}: the connection in use; handlers of any other do nothing
   let retryTimer = null;
   let pingTimer = null;
   let lastHeard = 0;
   let finished = false;
   let resyncs = 0; // gaps in a row with no event applied in between
+  let needSnapshot = false; // after a gap: the next connection must not resume
+  let webSocketWorks = false; // a WebSocket of this watch delivered a message
+  let failedUpgrades = 0; // WebSocket attempts in a row that ended with 1006 before any message
+
+  const current = () =>
+    Object.freeze({ ...fold.view(), connection, transport, reconnects, reconnectAttempt: attempts });
 
   const publish = () => {
     if (finished && connection !== 'closed') return;
-    const view = fold.view();
-    onUpdate(Object.freeze({ ...view, connection, reconnects, reconnectAttempt: attempts }));
+    onUpdate(current());
   };
 
   const setConnection = (next) => {
@@ -81,16 +130,18 @@ export function watchTraining(options) {
     retryTimer = pingTimer = null;
   };
 
-  // Detach first: a socket we gave up on must not report anything afterwards.
+  // Detach first: a connection we gave up on must not report anything afterwards.
   const drop = (code, reason) => {
-    const s = socket;
-    socket = null;
+    const c = conn;
+    conn = null;
     clearInterval(pingTimer);
     pingTimer = null;
-    if (!s) return;
-    s.onopen = s.onmessage = s.onerror = s.onclose = null;
+    if (!c) return;
+    const h = c.handle;
+    if (c.kind === 'websocket') h.onopen = h.onmessage = h.onerror = h.onclose = null;
     try {
-      s.close(code, reason);
+      if (c.kind === 'websocket') h.close(code, reason);
+      else h.close();
     } catch {
       // already closing or never opened: nothing to release
     }
@@ -102,7 +153,7 @@ export function watchTraining(options) {
     stopTimers();
     drop(1000, 'client done');
     connection = 'closed';
-    const state = Object.freeze({ ...fold.view(), connection, reconnects, reconnectAttempt: attempts });
+    const state = current();
     onUpdate(state);
     onClose(Object.freeze({ code, reason, byClient, message: describeClose(code, reason), state }));
   };
@@ -121,9 +172,18 @@ export function watchTraining(options) {
     }, delay);
   };
 
-  const onMessage = (event) => {
+  const switchToSse = () => {
+    transport = 'sse';
+    // A different path: no reason to wait before trying it.
+    scheduleReconnect(true);
+  };
+
+  const onText = (c, data) => {
+    if (conn !== c) return;
     lastHeard = Date.now();
-    const text = textOf(event.data);
+    c.heard = true;
+    if (c.kind === 'websocket') webSocketWorks = true;
+    const text = textOf(data);
     if (text === null || text.length > cfg.maxMessageBytes) return;
     let message;
     try {
@@ -135,67 +195,116 @@ export function watchTraining(options) {
     if (outcome === 'applied') {
       if (message.type === 'connected') {
         attempts = 0;
+        needSnapshot = false;
         connection = 'live';
       } else {
         resyncs = 0;
       }
       publish();
+    } else if (outcome === 'resumed') {
+      // The folded state stands; the events after it follow on this connection.
+      attempts = 0;
+      connection = 'live';
+      publish();
     } else if (outcome === 'gap') {
-      // Missed events cannot be replayed; a new connection brings a snapshot that has them. The
-      // first resync is immediate; a server that keeps skipping gets the usual backoff.
+      // Missed events cannot be trusted to come; a connection without `since` brings a snapshot
+      // that has them. The first resync is immediate; a server that keeps skipping gets the
+      // usual backoff.
       resyncs += 1;
+      needSnapshot = true;
       drop(1000, 'resync after a seq gap');
       scheduleReconnect(resyncs === 1);
-    } else if (outcome === 'duplicate' && message.type === 'connected' && connection !== 'live') {
-      attempts = 0;
-      setConnection('live');
+    } else if (outcome === 'duplicate' && message.type === 'connected') {
+      needSnapshot = false;
+      if (connection !== 'live') {
+        attempts = 0;
+        setConnection('live');
+      }
     }
   };
 
-  const onSocketClose = (event) => {
-    socket = null;
-    clearInterval(pingTimer);
-    pingTimer = null;
-    const code = Number.isInteger(event?.code) ? event.code : 1006;
-    const reason = typeof event?.reason === 'string' ? event.reason : '';
+  const onEnd = (c, code, reason) => {
+    if (conn !== c) return;
+    drop(1000, 'closed by the server');
+    if (c.kind === 'websocket' && canFallBack && !webSocketWorks) {
+      failedUpgrades = code === 1006 && !c.heard ? failedUpgrades + 1 : 0;
+      if (failedUpgrades >= FAILED_UPGRADES_BEFORE_SSE) return switchToSse();
+    }
     if (closeAction(code) === 'reconnect' && !fold.terminal) return scheduleReconnect(false);
     finish(code, reason);
   };
 
   const heartbeat = () => {
-    const s = socket;
-    if (!s || s.readyState !== 1) return;
+    const c = conn;
+    if (!c || c.kind !== 'websocket' || c.handle.readyState !== 1) return;
     // A half-open TCP connection never reports a close; silence past 2.5 periods counts as one.
     if (Date.now() - lastHeard > cfg.pingIntervalMs * 2.5) {
       drop(4000, 'no answer to ping');
       return scheduleReconnect(false);
     }
     try {
-      s.send('{"type":"ping"}');
+      c.handle.send('{"type":"ping"}');
     } catch {
       // the close event that follows decides what to do
     }
   };
 
-  function connect() {
-    if (finished) return;
-    attempts += 1;
+  const urlFor = (sse) => {
+    const since = !needSnapshot && fold.state.hasSnapshot ? fold.state.seq : 0;
+    return liveUrl(baseUrl, tenantId, jobId, token, { since, sse });
+  };
+
+  function openWebSocket() {
+    const url = urlFor(false);
     let s;
     try {
       s = new WS(url);
     } catch (e) {
+      if (canFallBack) return switchToSse();
       finish(1006, `cannot open a WebSocket to ${url.split('?')[0]}: ${e.message}`);
       return;
     }
-    socket = s;
+    const c = { kind: 'websocket', handle: s, heard: false };
+    conn = c;
     lastHeard = Date.now();
     s.onopen = () => {
+      if (conn !== c) return;
       lastHeard = Date.now();
       if (cfg.pingIntervalMs > 0) pingTimer = setInterval(heartbeat, cfg.pingIntervalMs);
     };
-    s.onmessage = onMessage;
+    s.onmessage = (event) => onText(c, event.data);
     s.onerror = () => {}; // the close event carries the code
-    s.onclose = onSocketClose;
+    s.onclose = (event) =>
+      onEnd(c, Number.isInteger(event?.code) ? event.code : 1006, typeof event?.reason === 'string' ? event.reason : '');
+  }
+
+  function openEventSource() {
+    const url = urlFor(true);
+    let es;
+    try {
+      es = new ES(url);
+    } catch (e) {
+      finish(1006, `cannot open an event stream to ${url.split('?')[0]}: ${e.message}`);
+      return;
+    }
+    const c = { kind: 'sse', handle: es, heard: false };
+    conn = c;
+    for (const type of SSE_EVENTS) es.addEventListener(type, (event) => onText(c, event.data));
+    // What a WebSocket close would say. EventSource would reconnect by itself after the stream
+    // ends; onEnd closes it first, and the reconnect (if any) is ours, with backoff and `since`.
+    es.addEventListener('close', (event) => {
+      const { code, reason } = closeOf(event.data);
+      onEnd(c, code, reason);
+    });
+    // Before any `close` event: the stream dropped or was never served, a transient 1006.
+    es.addEventListener('error', () => onEnd(c, 1006, 'event stream interrupted'));
+  }
+
+  function connect() {
+    if (finished) return;
+    attempts += 1;
+    if (transport === 'sse') openEventSource();
+    else openWebSocket();
   }
 
   publish();
@@ -205,7 +314,7 @@ export function watchTraining(options) {
       finish(1000, 'closed by the client', true);
     },
     get state() {
-      return Object.freeze({ ...fold.view(), connection, reconnects, reconnectAttempt: attempts });
+      return current();
     },
   };
 }

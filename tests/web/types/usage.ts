@@ -1,7 +1,7 @@
 // Compiled (not run) by types.test.js: the published .d.ts files describe the API as documented.
 import {
   LevainError, describeClose, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
-  watchTraining, type CloseInfo, type TrainingState, type WebSocketConstructor,
+  liveUrl, watchTraining, type CloseInfo, type LiveTransport, type TrainingState, type WebSocketConstructor,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
 
@@ -21,6 +21,21 @@ const handle = watchTraining({
   },
 });
 handle.close();
+
+// SSE: the browser's own EventSource fits the option; the state says which transport is in use.
+const sse = watchTraining({
+  ...base, jobId: 'j', transport: 'sse', EventSource,
+  onUpdate(s: TrainingState) {
+    const t: LiveTransport = s.transport;
+    void t;
+  },
+});
+void sse.state.transport;
+watchTraining({ ...base, jobId: 'j', transport: 'auto', WebSocket: WS, EventSource });
+// @ts-expect-error the transport is one of three names
+watchTraining({ ...base, jobId: 'j', transport: 'ws' });
+const resumeUrl: string = liveUrl(base.baseUrl, 'bakery-a', 'j', 't', { since: 12, sse: true });
+void resumeUrl;
 
 async function flow(): Promise<number> {
   const up = await uploadSales({ ...base, csv: 'date,product,quantity\n' });
@@ -45,8 +60,8 @@ const claims = readTokenClaims('a.b.c');
 const tenants: readonly string[] = claims.tenants;
 void [tenants, describeClose(4001, 'expired')];
 
-const { state, closeInfo } = useTrainingProgress({ ...base, jobId: 'j' });
-void [state?.progress, closeInfo?.code];
+const { state, closeInfo } = useTrainingProgress({ ...base, jobId: 'j', transport: 'auto' });
+void [state?.progress, state?.transport === 'sse', closeInfo?.code];
 
 // @ts-expect-error jobId is required
 watchTraining({ ...base });
