@@ -39,6 +39,8 @@ export class LiveView {
       token,
       tenantId,
       jobId,
+      // WebSocket first; SSE by itself where the WebSocket does not get through (some proxies).
+      transport: 'auto',
       onUpdate: (state) => this.render(state),
       onClose: (info) => this.#closed(info),
     });
@@ -53,7 +55,7 @@ export class LiveView {
   render(state) {
     // Back live: a "server cannot be reached" message is no longer true.
     if (state.connection === 'live') this.ctx.errors.clearKind('unreachable');
-    this.#renderConnection(state.connection, state.reconnectAttempt);
+    this.#renderConnection(state.connection, state.reconnectAttempt, state.transport);
     const p = Math.round(state.progress);
     this.bar.setAttribute('aria-valuenow', String(p));
     this.bar.setAttribute('aria-valuetext', `${p}%${state.currentStep ? `, ${state.currentStep}` : ''}`);
@@ -92,10 +94,17 @@ export class LiveView {
       status: 'unknown', productsCompleted: 0, totalProducts: 0, products: [], summary: null });
   }
 
-  #renderConnection(connection, attempt) {
+  #renderConnection(connection, attempt, transport) {
     if (!this.handle && connection !== 'connecting') return; // #closed draws the final text
     this.conn.dataset.state = connection;
     delete this.conn.dataset.code;
+    if (transport) {
+      this.conn.dataset.transport = transport;
+      this.conn.title = transport === 'sse' ? 'over Server-Sent Events' : 'over WebSocket';
+    } else {
+      delete this.conn.dataset.transport;
+      this.conn.removeAttribute('title');
+    }
     let text = CONNECTION_TEXT[connection] ?? connection;
     if (connection === 'reconnecting' && attempt >= 3) text += ` (server unreachable, attempt ${attempt})`;
     this.conn.textContent = text;

@@ -63,6 +63,8 @@ function signOut(clearMessages = true) {
   byId('signin').hidden = false;
   const conn = document.querySelector('[data-testid="connection-status"]');
   conn.dataset.state = 'idle';
+  delete conn.dataset.transport;
+  conn.removeAttribute('title');
   conn.textContent = 'not connected';
 }
 
