@@ -9,6 +9,7 @@
 
 #include "auth/token.hpp"
 #include "common/http/server.hpp"
+#include "common/live/limits.hpp"
 
 namespace levain::gateway {
 
@@ -16,16 +17,6 @@ struct Upstream {
   std::string host;
   unsigned short port = 0;
   std::string label() const { return host + ":" + std::to_string(port); }
-};
-
-struct WsLimits {
-  /// Bytes queued towards one slow client before it is closed with 1008; the upstream is read
-  /// at full speed regardless, so one slow screen never slows the replica.
-  std::size_t client_queue_bytes = 1024 * 1024;
-  /// Largest frame accepted from a client (they send pings only).
-  std::size_t max_message_bytes = 4096;
-  std::chrono::seconds idle_timeout{30};
-  std::chrono::seconds handshake_timeout{10};
 };
 
 struct GatewayConfig {
@@ -41,7 +32,9 @@ struct GatewayConfig {
   std::vector<std::string> cors_origins;
   unsigned io_threads = 2;
   common::http::ServerLimits http;
-  WsLimits ws;
+  /// Each live client's bounds, the service's own. The upstream is read at full speed
+  /// regardless, so one slow screen never slows the replica.
+  common::live::Limits ws;
   std::chrono::milliseconds upstream_connect_timeout{2000};
   std::chrono::seconds upstream_timeout{120};  // whole REST exchange with a replica
   std::size_t max_upstream_response_bytes = 64 * 1024 * 1024;

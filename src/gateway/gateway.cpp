@@ -64,7 +64,7 @@ struct Gateway::Parts {
         pool(config.upstreams),
         tls(make_tls(config)),
         files(make_files(config)),
-        handler(config, ioc, verifier, pool, bridges, gateway_metrics, metrics, files.get()),
+        handler(config, ioc, verifier, pool, relays, gateway_metrics, metrics, files.get()),
         server(ioc, handler, config.http, metrics, tls ? &*tls : nullptr) {}
 
   // Everything a pending handler may touch is declared before the io_context, so it outlives
@@ -74,7 +74,7 @@ struct Gateway::Parts {
   GatewayMetrics gateway_metrics;
   CachingVerifier verifier;
   UpstreamPool pool;
-  BridgeRegistry bridges;
+  RelayRegistry relays;
   net::io_context ioc;
   std::optional<net::ssl::context> tls;
   std::unique_ptr<StaticFiles> files;
@@ -102,7 +102,7 @@ void Gateway::stop() {
   if (p.stopped) return;
   p.stopped = true;
   p.server.stop();
-  p.bridges.shut_down_all(close_code::going_away, "gateway shutting down");
+  p.relays.shut_down_all(close_code::going_away, "gateway shutting down");
   const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
   while (p.gateway_metrics.ws_bridged.value() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -42,9 +42,9 @@ std::optional<Denial> check_access(const std::optional<std::string>& token,
 }
 
 GatewayHandler::GatewayHandler(const GatewayConfig& config, net::io_context& ioc,
-                               CachingVerifier& verifier, UpstreamPool& pool,
-                               BridgeRegistry& bridges, GatewayMetrics& metrics,
-                               common::MetricsRegistry& registry, const StaticFiles* files)
+                               CachingVerifier& verifier, UpstreamPool& pool, RelayRegistry& relays,
+                               GatewayMetrics& metrics, common::MetricsRegistry& registry,
+                               const StaticFiles* files)
     : config_(config),
       ioc_(ioc),
       verifier_(verifier),
@@ -53,7 +53,7 @@ GatewayHandler::GatewayHandler(const GatewayConfig& config, net::io_context& ioc
       files_(files),
       cors_(config.cors_origins),
       proxy_{pool, config, metrics_},
-      ws_{pool, config, metrics_, bridges},
+      ws_{pool, config, metrics_, relays},
       tls_(!config.tls_cert_file.empty()) {}
 
 void GatewayHandler::handle(Request&& req, Responder respond) {
@@ -140,20 +140,20 @@ void GatewayHandler::readyz(const Request& req, Responder respond) {
                });
 }
 
-bool GatewayHandler::accepts_upgrade(const Request& request) const {
+bool GatewayHandler::takes_over(const Request& request) const {
   return classify(request.target()).kind == TargetKind::live && request.method() == http::verb::get;
 }
 
-BridgeRequest GatewayHandler::bridge_request(Request&& req, common::http::SlotPtr slot,
-                                             std::string client_address) {
+RelayRequest GatewayHandler::relay_request(Request&& req, common::http::SlotPtr slot,
+                                           std::string client_address) {
   const auto target = classify(req.target());
   const auto token = auth::extract_token(req[http::field::authorization], target.token);
-  BridgeRequest out;
+  RelayRequest out;
   if (auto denial = check_access(token, verifier_, target.tenant, false)) {
     (denial->status == Status::forbidden ? metrics_.refused_forbidden
                                          : metrics_.refused_unauthorized)
         .inc();
-    out.refusal = Refusal{denial->close_code, denial->message};
+    out.refusal = common::live::Refusal{denial->close_code, denial->message};
   }
   out.request_id = common::http::request_id_of(req);
   out.request = std::move(req);
@@ -171,16 +171,16 @@ std::string peer_of(Stream& stream) {
 }
 }  // namespace
 
-void GatewayHandler::upgrade(beast::tcp_stream&& stream, Request&& request,
-                             common::http::SlotPtr slot) {
+void GatewayHandler::take_over(beast::tcp_stream&& stream, Request&& request,
+                               common::http::SlotPtr slot) {
   auto peer = peer_of(stream);
-  start_bridge(std::move(stream), bridge_request(std::move(request), std::move(slot), peer), ws_);
+  start_relay(std::move(stream), relay_request(std::move(request), std::move(slot), peer), ws_);
 }
 
-void GatewayHandler::upgrade(common::http::TlsStream&& stream, Request&& request,
-                             common::http::SlotPtr slot) {
+void GatewayHandler::take_over(common::http::TlsStream&& stream, Request&& request,
+                               common::http::SlotPtr slot) {
   auto peer = peer_of(stream);
-  start_bridge(std::move(stream), bridge_request(std::move(request), std::move(slot), peer), ws_);
+  start_relay(std::move(stream), relay_request(std::move(request), std::move(slot), peer), ws_);
 }
 
 }  // namespace levain::gateway

@@ -10,10 +10,10 @@
 
 #include "common/http/server.hpp"
 #include "gateway/cors.hpp"
+#include "gateway/live_relay.hpp"
 #include "gateway/rest_proxy.hpp"
 #include "gateway/static_files.hpp"
 #include "gateway/token_cache.hpp"
-#include "gateway/ws_proxy.hpp"
 
 namespace levain::gateway {
 
@@ -31,22 +31,22 @@ std::optional<Denial> check_access(const std::optional<std::string>& token,
 class GatewayHandler final : public common::http::RequestHandler {
  public:
   GatewayHandler(const GatewayConfig& config, boost::asio::io_context& ioc,
-                 CachingVerifier& verifier, UpstreamPool& pool, BridgeRegistry& bridges,
+                 CachingVerifier& verifier, UpstreamPool& pool, RelayRegistry& relays,
                  GatewayMetrics& metrics, common::MetricsRegistry& registry,
                  const StaticFiles* files);
 
   void handle(common::http::Request&& request, common::http::Responder respond) override;
-  bool accepts_upgrade(const common::http::Request& request) const override;
-  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request,
-               common::http::SlotPtr slot) override;
-  void upgrade(common::http::TlsStream&& stream, common::http::Request&& request,
-               common::http::SlotPtr slot) override;
+  bool takes_over(const common::http::Request& request) const override;
+  void take_over(boost::beast::tcp_stream&& stream, common::http::Request&& request,
+                 common::http::SlotPtr slot) override;
+  void take_over(common::http::TlsStream&& stream, common::http::Request&& request,
+                 common::http::SlotPtr slot) override;
 
  private:
   void route(common::http::Request&& request, common::http::Responder respond);
   void readyz(const common::http::Request& request, common::http::Responder respond);
-  BridgeRequest bridge_request(common::http::Request&& request, common::http::SlotPtr slot,
-                               std::string client_address);
+  RelayRequest relay_request(common::http::Request&& request, common::http::SlotPtr slot,
+                             std::string client_address);
 
   const GatewayConfig& config_;
   boost::asio::io_context& ioc_;
@@ -56,7 +56,7 @@ class GatewayHandler final : public common::http::RequestHandler {
   const StaticFiles* files_;
   CorsPolicy cors_;
   ProxyContext proxy_;
-  WsContext ws_;
+  RelayContext ws_;
   bool tls_;
 };
 

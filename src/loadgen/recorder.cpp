@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "loadgen/message_scan.hpp"
+#include "common/live/message_scan.hpp"
 #include "loadgen/timestamp.hpp"
 
 namespace levain::loadgen {
@@ -35,7 +35,7 @@ MessageKind classify(std::string_view type, bool has_seq) {
 std::optional<MessageKind> record_message(ClientResult& client, std::string_view text,
                                           std::int64_t now_us, std::int64_t started_wall_us,
                                           std::size_t max_messages) {
-  const auto header = scan_header(text);
+  const auto header = common::live::scan_header(text);
   if (!header || header->type.empty()) {
     ++client.unparsed;
     return std::nullopt;

@@ -23,6 +23,7 @@ struct TrainingService::Parts {
         verifier(config.auth),
         store(open_store(config.database_url, config.data_dir)),
         bus(make_bus(config.amqp, metrics)),
+        manager(config.resume),
         bridge(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),

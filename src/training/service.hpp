@@ -26,7 +26,8 @@ struct ServiceConfig {
   auth::VerifierConfig auth;
   unsigned io_threads = 2;
   RunnerConfig runner;
-  LiveConfig live;
+  common::live::Limits live;
+  ResumeLimits resume;
   api::ApiConfig api;
   common::http::ServerLimits http;
   std::chrono::seconds shutdown_grace{5};

@@ -33,7 +33,8 @@ void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 22));
   cmd.add_option("--ws-send-queue-bytes", f.ws_send_queue_bytes,
-                 "Bytes queued towards one WebSocket client before it is closed with 1008")
+                 "Bytes queued towards one live client (WebSocket or event stream) before it is "
+                 "closed with 1008")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
   cmd.add_option(
@@ -45,6 +46,14 @@ void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
                  "Largest message a client may send")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
+}
+
+common::live::Limits to_live_limits(const LimitFlags& f) {
+  common::live::Limits l;
+  l.send_queue_bytes = f.ws_send_queue_bytes;
+  l.idle_timeout = std::chrono::seconds(f.ws_idle_timeout_s);
+  l.max_message_bytes = f.ws_max_message_bytes;
+  return l;
 }
 
 common::http::ServerLimits to_server_limits(const LimitFlags& f) {

@@ -10,6 +10,7 @@
 #include "auth/token.hpp"
 #include "common/http/listen_error.hpp"
 #include "common/http/server.hpp"
+#include "common/live/limits.hpp"
 
 namespace levain::cli {
 
@@ -36,6 +37,9 @@ struct LimitFlags {
 };
 
 void add_limit_flags(CLI::App& cmd, LimitFlags& flags);
+
+/// The live half of `flags`: what every WebSocket and event stream is bounded by.
+common::live::Limits to_live_limits(const LimitFlags& flags);
 
 /// The HTTP half of `flags` as the server takes it.
 common::http::ServerLimits to_server_limits(const LimitFlags& flags);

@@ -75,9 +75,7 @@ gateway::GatewayConfig to_gateway_config(const GatewayFlags& f) {
   c.io_threads = f.io_threads;
   c.token_cache_entries = f.token_cache_entries;
   c.http = to_server_limits(f.limits);
-  c.ws.client_queue_bytes = f.limits.ws_send_queue_bytes;
-  c.ws.idle_timeout = std::chrono::seconds(f.limits.ws_idle_timeout_s);
-  c.ws.max_message_bytes = f.limits.ws_max_message_bytes;
+  c.ws = to_live_limits(f.limits);
   c.upstream_connect_timeout = std::chrono::milliseconds(f.upstream_connect_timeout_ms);
   c.upstream_timeout = std::chrono::seconds(f.upstream_timeout_s);
   return c;

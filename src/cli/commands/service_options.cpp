@@ -48,6 +48,19 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
                  "AMQP heartbeat seconds (a silent broker is dropped after two); 0 turns it off")
       ->capture_default_str()
       ->check(CLI::Range(0, 600));
+  cmd.add_option("--resume-events", f.resume_events,
+                 "Events of each job kept for watchers that reconnect with Last-Event-ID or "
+                 "?since= (0 turns resume off: they get the snapshot)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000000}));
+  cmd.add_option("--resume-bytes", f.resume_bytes,
+                 "Payload bytes kept per job for resuming watchers")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  cmd.add_option("--resume-grace", f.resume_grace_s,
+                 "Seconds a job's resume events are kept after its last event")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   cmd.add_option("--database-url", f.database_url,
                  "PostgreSQL shared by several replicas, postgresql://user:pass@host:port/db "
                  "(default: SQLite in --data-dir, one replica)");
@@ -82,9 +95,10 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
       f.train_threads ? f.train_threads : std::max(1u, std::thread::hardware_concurrency());
   c.runner.max_concurrent_jobs = f.max_concurrent_jobs;
   c.api.max_products_per_job = f.max_products_per_job;
-  c.live.send_queue_bytes = f.limits.ws_send_queue_bytes;
-  c.live.idle_timeout = std::chrono::seconds(f.limits.ws_idle_timeout_s);
-  c.live.max_message_bytes = f.limits.ws_max_message_bytes;
+  c.live = to_live_limits(f.limits);
+  c.resume.events = f.resume_events;
+  c.resume.bytes = f.resume_bytes;
+  c.resume.grace = std::chrono::seconds(f.resume_grace_s);
   c.http = to_server_limits(f.limits);
   if (!f.amqp_url.empty()) {
     try {

@@ -25,6 +25,9 @@ struct ServiceFlags {
   int job_lease_ms = 15000;
   std::size_t amqp_outbox_limit = 10000;
   int amqp_heartbeat_s = 10;
+  std::size_t resume_events = 1000;
+  std::size_t resume_bytes = 256 * 1024;
+  int resume_grace_s = 60;
 };
 
 void add_service_flags(CLI::App& cmd, ServiceFlags& flags);

@@ -11,7 +11,14 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
-void RequestHandler::upgrade(TlsStream&&, Request&&, SlotPtr) {}
+void RequestHandler::take_over(TlsStream&&, Request&&, SlotPtr) {}
+
+bool is_live_request(const Request& request) {
+  if (boost::beast::websocket::is_upgrade(request)) return true;
+  return request.method() == boost::beast::http::verb::get &&
+         request[boost::beast::http::field::accept].find("text/event-stream") !=
+             std::string_view::npos;
+}
 
 HttpServer::HttpServer(net::io_context& ioc, RequestHandler& handler, ServerLimits limits,
                        MetricsRegistry& metrics, net::ssl::context* tls)

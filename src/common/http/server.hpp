@@ -1,7 +1,8 @@
 #pragma once
 /// An HTTP/1.1 server on Boost.Beast with limits on every read: header size and read time
 /// (slowloris), body size and read time, idle keep-alive time, connection count. Requests are
-/// handed to a RequestHandler; WebSocket upgrades are handed over with the connection. Given a
+/// handed to a RequestHandler; live requests (WebSocket upgrades, event streams) are handed over
+/// with the connection. Given a
 /// TLS context it speaks only HTTPS (the handshake counts against the header timeout).
 
 #include <atomic>
@@ -44,18 +45,23 @@ struct ServerLimits {
 
 using Responder = std::function<void(Response&&)>;
 
+/// A request that may want the connection for itself: a WebSocket upgrade, or a GET that accepts
+/// `text/event-stream` (Server-Sent Events).
+bool is_live_request(const Request& request);
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
   /// Runs on an I/O thread and must not block: hand slow work elsewhere. `respond` must be
   /// called exactly once, from any thread.
   virtual void handle(Request&& request, Responder respond) = 0;
-  /// Whether this upgrade request is for a WebSocket endpoint; if not, handle() answers it.
-  virtual bool accepts_upgrade(const Request& request) const = 0;
-  /// Takes over a connection whose request asked for a WebSocket upgrade.
-  virtual void upgrade(boost::beast::tcp_stream&& stream, Request&& request, SlotPtr slot) = 0;
+  /// Whether this live request (is_live_request) is for a live endpoint that takes the
+  /// connection over; if not, handle() answers it.
+  virtual bool takes_over(const Request& request) const = 0;
+  /// Takes over a connection whose request asked for a WebSocket upgrade or an event stream.
+  virtual void take_over(boost::beast::tcp_stream&& stream, Request&& request, SlotPtr slot) = 0;
   /// The same over TLS; only handlers of a server given a TLS context are ever called here.
-  virtual void upgrade(TlsStream&& stream, Request&& request, SlotPtr slot);
+  virtual void take_over(TlsStream&& stream, Request&& request, SlotPtr slot);
 };
 
 class HttpServer {

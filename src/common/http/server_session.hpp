@@ -108,10 +108,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void on_header(beast::error_code ec) {
     if (ec) return fail_read(ec);
     auto& req = parser_->get();
-    if (beast::websocket::is_upgrade(req) && shared_->handler.accepts_upgrade(req)) {
+    if (is_live_request(req) && shared_->handler.takes_over(req)) {
       lowest().expires_never();
       shared_->requests.inc();
-      shared_->handler.upgrade(std::move(stream_), parser_->release(), std::move(slot_));
+      shared_->handler.take_over(std::move(stream_), parser_->release(), std::move(slot_));
       return;
     }
     if (req[beast_http::field::expect] == "100-continue") {

@@ -6,6 +6,7 @@
 #include <boost/beast/http/field.hpp>
 #include <chrono>
 
+#include "common/close_codes.hpp"
 #include "common/http/methods.hpp"
 
 namespace levain::training::api {
@@ -18,7 +19,7 @@ using common::http::Status;
 
 TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, Store& store,
                          bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager,
-                         LiveConfig live, common::MetricsRegistry& metrics)
+                         common::live::Limits live, common::MetricsRegistry& metrics)
     : config_(config),
       verifier_(verifier),
       store_(store),
@@ -30,12 +31,11 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
               snapshots_.load(tenant, job_id, std::move(done));
             },
             live,
-            metrics.gauge("levain_ws_sessions", "Open WebSocket sessions"),
-            metrics.counter("levain_ws_events_delivered_total",
-                            "Events written to WebSocket clients"),
+            metrics.gauge("levain_ws_sessions", "Open live sessions (WebSocket and event stream)"),
+            metrics.counter("levain_ws_events_delivered_total", "Events written to live clients"),
             metrics.counter("levain_ws_slow_consumer_closed_total",
                             "Sessions closed with 1008 because their send queue overflowed"),
-            metrics.gauge("levain_ws_send_queue_bytes", "Bytes queued for WebSocket clients")},
+            metrics.gauge("levain_ws_send_queue_bytes", "Bytes queued for live clients")},
       errors_4xx_(metrics.counter("levain_http_responses_total", "HTTP responses by class",
                                   R"(class="4xx")")),
       errors_5xx_(metrics.counter("levain_http_responses_total", "", R"(class="5xx")")),
@@ -148,28 +148,32 @@ auth::Claims TrainingApi::authorize(const Request& req, const RouteMatch& route,
   return std::move(*result.claims);
 }
 
-bool TrainingApi::accepts_upgrade(const Request& request) const {
+bool TrainingApi::takes_over(const Request& request) const {
   const auto route = match_route(request.method(), request.target());
   return route.route == Route::job_live && route.method_allowed;
 }
 
-void TrainingApi::upgrade(boost::beast::tcp_stream&& stream, Request&& request,
-                          common::http::SlotPtr slot) {
+void TrainingApi::take_over(boost::beast::tcp_stream&& stream, Request&& request,
+                            common::http::SlotPtr slot) {
   auto route = match_route(request.method(), request.target());
-  std::optional<Refusal> refusal;
+  WatchRequest watch;
   const auto q = route.query.find("token");
   const auto token = auth::extract_token(request[boost::beast::http::field::authorization],
                                          q == route.query.end() ? "" : q->second);
   if (!token) {
-    refusal = Refusal{close_code::unauthorized, "missing token"};
+    watch.refusal = Refusal{close_code::unauthorized, "missing token"};
   } else if (auto result = verifier_.verify(*token, std::chrono::system_clock::now()); !result) {
-    refusal = Refusal{close_code::unauthorized, result.message};
+    watch.refusal = Refusal{close_code::unauthorized, result.message};
   } else if (!result.claims->grants(route.tenant)) {
-    refusal = Refusal{close_code::forbidden, "tenant not granted by the token"};
+    watch.refusal = Refusal{close_code::forbidden, "tenant not granted by the token"};
   }
-  if (refusal) upgrades_refused_.inc();
+  if (watch.refusal) upgrades_refused_.inc();
+  const auto since = route.query.find("since");
+  watch.since = resume_point(request, since == route.query.end() ? "" : since->second);
+  watch.tenant = std::move(route.tenant);
+  watch.job_id = std::move(route.job_id);
   start_live_session(live_, std::move(stream), std::move(request), std::move(slot),
-                     std::move(route.tenant), std::move(route.job_id), std::move(refusal));
+                     std::move(watch));
 }
 
 }  // namespace levain::training::api

@@ -1,7 +1,7 @@
 #pragma once
 /// The training service's HTTP edge: routes requests, checks tokens and tenant grants, runs
 /// REST handlers off the I/O threads, turns domain errors into JSON errors in one place, and
-/// hands `/live` upgrades to a WebSocket session.
+/// hands `/live` (WebSocket upgrades and event streams) to a live session.
 
 #include <atomic>
 #include <boost/asio/thread_pool.hpp>
@@ -28,14 +28,14 @@ struct ApiConfig {
 class TrainingApi final : public common::http::RequestHandler {
  public:
   TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, Store& store,
-              bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager, LiveConfig live,
-              common::MetricsRegistry& metrics);
+              bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager,
+              common::live::Limits live, common::MetricsRegistry& metrics);
   ~TrainingApi() override;
 
   void handle(common::http::Request&& request, common::http::Responder respond) override;
-  bool accepts_upgrade(const common::http::Request& request) const override;
-  void upgrade(boost::beast::tcp_stream&& stream, common::http::Request&& request,
-               common::http::SlotPtr slot) override;
+  bool takes_over(const common::http::Request& request) const override;
+  void take_over(boost::beast::tcp_stream&& stream, common::http::Request&& request,
+                 common::http::SlotPtr slot) override;
 
   /// /readyz turns false; in-flight requests still finish.
   void set_draining() { draining_ = true; }

@@ -54,8 +54,16 @@ std::string encode_message(const EventEnvelope& e, boost::json::object data) {
 std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us) {
   boost::json::object data;
   data["snapshot"] = to_json(snapshot);
+  data["resumed"] = false;
   return encode_message({"connected", snapshot.job_id, snapshot.tenant_id, snapshot.seq, now_us},
                         std::move(data));
+}
+
+std::string encode_resumed(std::string_view tenant_id, std::string_view job_id, std::uint64_t since,
+                           std::int64_t now_us) {
+  boost::json::object data;
+  data["resumed"] = true;
+  return encode_message({"connected", job_id, tenant_id, since, now_us}, std::move(data));
 }
 
 std::optional<EventHeader> parse_event_header(std::string_view body) {

@@ -27,8 +27,14 @@ struct EventEnvelope {
 /// {"type","job_id","tenant_id","seq","timestamp","data"} serialised.
 std::string encode_message(const EventEnvelope& envelope, boost::json::object data);
 
-/// The first message on every live connection: the job's snapshot, seq = snapshot.seq.
+/// The first message on every live connection: the job's snapshot, seq = snapshot.seq, and
+/// `resumed: false`.
 std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us);
+
+/// The first message for a watcher resumed after `since` (docs/live-protocol.md, "Resume"): no
+/// snapshot, `resumed: true`, seq = since; the events after it follow.
+std::string encode_resumed(std::string_view tenant_id, std::string_view job_id, std::uint64_t since,
+                           std::int64_t now_us);
 
 /// The fields every consumer of a bus body needs, read without building a DOM per session.
 struct EventHeader {

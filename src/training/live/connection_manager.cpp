@@ -5,8 +5,15 @@
 namespace levain::training {
 
 bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink) {
+  std::optional<std::vector<EventPtr>> unused;
+  return join(job_id, sink, 0, unused);
+}
+
+bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink,
+                             std::uint64_t since, std::optional<std::vector<EventPtr>>& replay) {
   std::lock_guard lock(mutex_);
   if (shut_down_) return false;
+  if (since > 0) replay = rings_.after(job_id, since, ResumeRings::Clock::now());
   const auto [it, inserted] = jobs_[job_id].emplace(sink.get(), sink);
   if (inserted) {
     ++sessions_;
@@ -29,6 +36,7 @@ void ConnectionManager::broadcast(const std::string& job_id,
   std::vector<std::shared_ptr<LiveSink>> targets;
   {
     std::lock_guard lock(mutex_);
+    rings_.add(job_id, event, ResumeRings::Clock::now());
     const auto it = jobs_.find(job_id);
     if (it == jobs_.end()) return;
     targets.reserve(it->second.size());
@@ -70,6 +78,11 @@ void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string
 std::size_t ConnectionManager::session_count() const {
   std::lock_guard lock(mutex_);
   return sessions_;
+}
+
+std::size_t ConnectionManager::resume_bytes() const {
+  std::lock_guard lock(mutex_);
+  return rings_.bytes();
 }
 
 std::size_t ConnectionManager::job_count() const {

@@ -1,23 +1,21 @@
 #pragma once
-/// Who watches which job. The bridge calls broadcast() once per event; the manager copies the
-/// job's sinks under its lock and calls them after unlocking, so no session work ever runs
-/// under the lock and one slow session cannot hold up the others (DESIGN.md §3).
+/// Who watches which job, and the last events of each job for watchers that resume. The fan-out
+/// calls broadcast() once per event; the manager keeps it in the job's ring and copies the job's
+/// sinks under its lock and calls them after unlocking, so no session work ever runs under the
+/// lock and one slow session cannot hold up the others (DESIGN.md §3).
 
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "training/live/outbound_event.hpp"
+#include "training/live/resume_ring.hpp"
 
 namespace levain::training {
-
-/// One event as every session of a job receives it: serialised once, shared, immutable.
-struct OutboundEvent {
-  std::uint64_t seq = 0;
-  bool terminal = false;
-  std::string type;
-  std::shared_ptr<const std::string> payload;
-};
 
 /// What the manager knows of a session. deliver() and shutdown() must be thread-safe and
 /// non-blocking (a WebSocket session posts to its strand).
@@ -33,8 +31,15 @@ class LiveSink {
 
 class ConnectionManager {
  public:
+  explicit ConnectionManager(ResumeLimits resume = {}) : rings_(resume) {}
+
   /// False once shutdown_all() has run: the caller closes the new session itself.
   bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink);
+  /// Like join(), for a watcher that has folded up to `since`: `replay` gets what the job's ring
+  /// holds after it (nullopt when it cannot serve it), taken under the same lock as the
+  /// registration, so the next deliver() follows it with no gap.
+  bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink, std::uint64_t since,
+            std::optional<std::vector<EventPtr>>& replay);
   void leave(const std::string& job_id, const LiveSink* sink);
   void broadcast(const std::string& job_id, const std::shared_ptr<const OutboundEvent>& event);
   /// Asks every session to resnapshot() (after the bus reconnected). Returns how many were asked.
@@ -44,6 +49,7 @@ class ConnectionManager {
 
   std::size_t session_count() const;
   std::size_t job_count() const;
+  std::size_t resume_bytes() const;
 
  private:
   // Keyed by the sink's address: a leave is O(1), not a scan of the job's watchers (with 10k
@@ -51,6 +57,7 @@ class ConnectionManager {
   using Sinks = std::unordered_map<const LiveSink*, std::weak_ptr<LiveSink>>;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Sinks> jobs_;
+  ResumeRings rings_;
   std::size_t sessions_ = 0;
   bool shut_down_ = false;
 };

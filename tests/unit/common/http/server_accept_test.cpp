@@ -29,8 +29,8 @@ class OkHandler : public RequestHandler {
   void handle(Request&&, Responder respond) override {
     respond(json_response(Status::ok, {{"status", "ok"}}));
   }
-  bool accepts_upgrade(const Request&) const override { return false; }
-  void upgrade(boost::beast::tcp_stream&&, Request&&, SlotPtr) override {}
+  bool takes_over(const Request&) const override { return false; }
+  void take_over(boost::beast::tcp_stream&&, Request&&, SlotPtr) override {}
 };
 
 std::uint64_t accept_errors(const MetricsRegistry& metrics) {

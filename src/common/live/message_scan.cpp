@@ -1,8 +1,8 @@
-#include "loadgen/message_scan.hpp"
+#include "common/live/message_scan.hpp"
 
 #include <charconv>
 
-namespace levain::loadgen {
+namespace levain::common::live {
 namespace {
 
 class Scanner {
@@ -129,4 +129,4 @@ std::optional<MessageHeader> scan_header(std::string_view text) {
   }
 }
 
-}  // namespace levain::loadgen
+}  // namespace levain::common::live

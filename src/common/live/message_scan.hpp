@@ -1,13 +1,14 @@
 #pragma once
 /// Reads the envelope of one live message ("type", "seq", "timestamp") without building a JSON
-/// DOM: a load generator parses every message of every client, and on a shared 2-core machine
-/// each microsecond it spends is taken from the server it measures.
+/// DOM: the gateway reads it off every message it relays to an event stream (for `id:` and
+/// `event:`), and the load generator off every message of every client, where each microsecond
+/// it spends is taken from the server it measures.
 
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-namespace levain::loadgen {
+namespace levain::common::live {
 
 struct MessageHeader {
   std::string_view type;             // raw text between the quotes; "" when absent
@@ -21,4 +22,4 @@ struct MessageHeader {
 /// before the members were found.
 std::optional<MessageHeader> scan_header(std::string_view text);
 
-}  // namespace levain::loadgen
+}  // namespace levain::common::live

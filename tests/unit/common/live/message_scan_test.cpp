@@ -1,8 +1,8 @@
-#include "loadgen/message_scan.hpp"
+#include "common/live/message_scan.hpp"
 
 #include <gtest/gtest.h>
 
-namespace levain::loadgen {
+namespace levain::common::live {
 namespace {
 
 TEST(MessageScan, ReadsTheEnvelopeOfAnEvent) {
@@ -68,4 +68,4 @@ TEST(MessageScan, NotAnObjectOrCutShort) {
 }
 
 }  // namespace
-}  // namespace levain::loadgen
+}  // namespace levain::common::live

@@ -1,0 +1,65 @@
+#include "common/live/sse_message.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "common/json_text.hpp"
+
+namespace levain::common::live {
+
+namespace {
+
+void append_data_lines(std::string& out, std::string_view payload) {
+  while (true) {
+    const auto cut = payload.find_first_of("\r\n");
+    out += "data: ";
+    out += payload.substr(0, cut);
+    out += '\n';
+    if (cut == std::string_view::npos) return;
+    const auto skip = payload.substr(cut, 2) == "\r\n" ? 2 : 1;
+    payload.remove_prefix(cut + skip);
+  }
+}
+
+}  // namespace
+
+std::string sse_response_head(std::string_view server) {
+  std::string head =
+      "HTTP/1.1 200 OK\r\n"
+      "Content-Type: text/event-stream\r\n"
+      "Cache-Control: no-cache, no-transform\r\n"
+      "X-Accel-Buffering: no\r\n"
+      "Connection: close\r\n"
+      "Server: ";
+  head += server;
+  head += "\r\n\r\n";
+  return head;
+}
+
+void append_sse_message(std::string& out, std::uint64_t seq, std::string_view type,
+                        std::string_view payload) {
+  out += "id: ";
+  out += std::to_string(seq);
+  out += "\nevent: ";
+  out += type;
+  out += '\n';
+  append_data_lines(out, payload);
+  out += '\n';
+}
+
+void append_sse_close(std::string& out, std::uint16_t code, std::string_view reason) {
+  boost::json::object data;
+  data["code"] = code;
+  data["reason"] = reason;
+  out += "event: close\n";
+  append_data_lines(out, to_json_text(data));
+  out += '\n';
+}
+
+std::size_t sse_message_size(std::uint64_t seq, std::string_view type, std::string_view payload) {
+  // id: + digits + \n, event: + type + \n, data: + payload + \n, \n (one data line: ours have no
+  // line breaks; a payload with some is a few bytes longer, which the bound does not mind).
+  return 4 + std::to_string(seq).size() + 1 + 7 + type.size() + 1 + 6 + payload.size() + 1 + 1;
+}
+
+}  // namespace levain::common::live
