@@ -14,6 +14,7 @@
 #include "harness/json_access.hpp"
 #include "harness/postgres_database.hpp"
 #include "harness/rabbitmq_broker.hpp"
+#include "harness/sse_client.hpp"
 #include "harness/stream_checks.hpp"
 #include "harness/wait.hpp"
 
@@ -124,6 +125,57 @@ TEST_F(ClusterTest, WatchersOnEitherReplicaAndThroughTheGatewayGetTheSameEvents)
   EXPECT_EQ(int_at(seen_by_b, "progress"), 100);
   EXPECT_EQ(int_at(seen_by_b, "products_completed"), kProducts);
   EXPECT_EQ(seen_by_a, seen_by_b);
+}
+
+TEST_F(ClusterTest, EventStreamsOnEitherReplicaCarryTheWebSocketBytesAndResumeAnywhere) {
+  auto& a = start_replica("a");
+  auto& b = start_replica("b");
+  auto& gateway = start_gateway({a.port(), b.port()});
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(a, tok, demo_csv(20, 3 * 365, 5));
+  const auto target = live_target(kTenant, job, tok);
+  auto ws_on_a = watch_on(a, job, tok);
+  SseClient sse_on_b(b.port(), target);
+  SseClient sse_via_gateway(gateway.port(), target);
+  // One on B drops after its first product: it resumes after the job, on B and on A.
+  SseClient dropped(b.port(), target);
+  ASSERT_TRUE(dropped.read_until_type("product_completed")) << dropped.end().describe();
+  const auto k = std::stoull(dropped.raw().back().id);
+  dropped.cut();
+
+  ws_on_a->read_until_close();
+  ASSERT_TRUE(ends_with(*ws_on_a, "completed", 1000));
+  std::map<std::int64_t, std::string> reference;
+  for (std::size_t i = 0; i < ws_on_a->messages().size(); ++i) {
+    reference[int_at(ws_on_a->messages()[i], "seq")] = ws_on_a->raw()[i];
+  }
+  const auto last = int_at(ws_on_a->messages().back(), "seq");
+  for (auto* c : {&sse_on_b, &sse_via_gateway}) {
+    c->read_until_close();
+    EXPECT_EQ(c->end().code, 1000) << c->end().describe();
+    EXPECT_TRUE(events_follow_snapshot(c->messages()));
+    ASSERT_GE(c->raw().size(), 3u);
+    for (std::size_t i = 1; i < c->raw().size(); ++i) {  // every event after `connected`
+      const auto seq = int_at(c->messages()[i], "seq");
+      if (reference.count(seq)) {
+        EXPECT_EQ(c->raw()[i].data, reference[seq]) << "seq " << seq;
+      }
+    }
+  }
+  for (const auto* replica : {&b, &a}) {
+    SseOptions resume;
+    resume.headers = {{"Last-Event-ID", std::to_string(k)}};
+    SseClient again(replica->port(), target, resume);
+    again.read_until_close();
+    const auto& m = again.messages();
+    ASSERT_FALSE(m.empty()) << again.end().describe();
+    EXPECT_TRUE(at(m.front(), "data/resumed").as_bool()) << dump(m.front());
+    ASSERT_EQ(static_cast<std::int64_t>(m.size()), 1 + last - static_cast<std::int64_t>(k));
+    for (std::size_t i = 1; i < m.size(); ++i) {
+      EXPECT_EQ(again.raw()[i].data, reference[int_at(m[i], "seq")]);
+    }
+    EXPECT_EQ(again.end().code, 1000) << again.end().describe();
+  }
 }
 
 TEST_F(ClusterTest, CancelSentToTheOtherReplicaStopsTheJob) {

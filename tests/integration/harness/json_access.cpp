@@ -57,6 +57,13 @@ std::string str_at(const json::value& root, std::string_view path) {
                            dump(root));
 }
 
+bool bool_at(const json::value& root, std::string_view path) {
+  const auto& v = at(root, path);
+  if (v.is_bool()) return v.get_bool();
+  throw std::runtime_error("JSON field '" + std::string(path) + "' is not a boolean in " +
+                           dump(root));
+}
+
 const json::array& arr_at(const json::value& root, std::string_view path) {
   const auto& v = at(root, path);
   if (v.is_array()) return v.get_array();

@@ -16,6 +16,7 @@ bool has(const boost::json::value& root, std::string_view path);
 std::int64_t int_at(const boost::json::value& root, std::string_view path);
 double num_at(const boost::json::value& root, std::string_view path);
 std::string str_at(const boost::json::value& root, std::string_view path);
+bool bool_at(const boost::json::value& root, std::string_view path);
 const boost::json::array& arr_at(const boost::json::value& root, std::string_view path);
 std::string dump(const boost::json::value& v, std::size_t max_chars = 2000);
 

@@ -1,14 +1,13 @@
 #include "ws_client.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value_to.hpp>
+
+#include "client_socket.hpp"
 
 namespace levain::integration {
 namespace {
@@ -54,15 +53,8 @@ std::string WsEnd::describe() const {
 WsClient::WsClient(std::uint16_t port, const std::string& target, WsOptions options)
     : impl_(std::make_unique<Impl>()), options_(options) {
   auto& sock = beast::get_lowest_layer(impl_->ws).socket();
-  beast::error_code ec;
-  sock.open(tcp::v4(), ec);
-  if (!ec && options_.receive_buffer_bytes) {
-    sock.set_option(asio::socket_base::receive_buffer_size(*options_.receive_buffer_bytes), ec);
-  }
-  if (!ec && options_.max_segment_bytes) {
-    using MaxSeg = asio::detail::socket_option::integer<IPPROTO_TCP, TCP_MAXSEG>;
-    sock.set_option(MaxSeg(*options_.max_segment_bytes), ec);
-  }
+  boost::system::error_code ec;
+  open_client_socket(sock, options_.receive_buffer_bytes, options_.max_segment_bytes, ec);
   if (ec) {
     ended_ = true;
     end_.error = "socket setup: " + ec.message();
@@ -124,6 +116,7 @@ std::optional<boost::json::value> WsClient::next() {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
   if (ec) v = boost::json::string("<not json> " + text);
+  raw_.push_back(text);
   messages_.push_back(v);
   return v;
 }

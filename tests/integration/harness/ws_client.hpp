@@ -53,6 +53,8 @@ class WsClient {
   bool send_text(const std::string& text);
 
   const std::vector<boost::json::value>& messages() const { return messages_; }
+  /// Every message's text exactly as it arrived.
+  const std::vector<std::string>& raw() const { return raw_; }
   bool ended() const { return ended_; }
   const WsEnd& end() const { return end_; }
 
@@ -61,6 +63,7 @@ class WsClient {
   std::unique_ptr<Impl> impl_;
   WsOptions options_;
   std::vector<boost::json::value> messages_;
+  std::vector<std::string> raw_;
   bool ended_ = false;
   WsEnd end_;
 };
