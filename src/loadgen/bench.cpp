@@ -150,6 +150,7 @@ int run_bench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
   config.port = endpoint->port;
   config.host_header = cli::host_header(*endpoint);
   config.clients = o.clients;
+  config.sse = o.sse;
   config.source_ips = o.source_ips;
   config.max_in_flight = o.concurrency;
   config.connect_rate = o.connect_rate;

@@ -17,6 +17,7 @@ struct BenchOptions {
   std::string token;   // either a token granting the tenant (role trainer with --products)
   std::string secret;  // or the HS256 secret to mint one (tenants=[tenant], roles=[trainer], 1 h)
   int clients = 100;
+  bool sse = false;  // watch over Server-Sent Events instead of WebSocket
   int products = 0;  // > 0: upload demo data and start a job; else watch `job`
   int days = 365;    // days of demo history per product
   std::string job;

@@ -38,6 +38,7 @@ struct WatchersConfig {
   /// WatcherHooks::prepare supplies the target (e.g. after creating the job) and all upgrade.
   std::string target;
   int clients = 1;
+  bool sse = false;          // Server-Sent Events (GET, Accept: text/event-stream), not WebSocket
   int source_ips = 0;        // > 0: bind client i to 127.0.0.(1 + i % source_ips)
   int max_in_flight = 1000;  // connects (and upgrades) under way at once
   double connect_rate = 0;   // new connections per second; 0 = as fast as max_in_flight allows

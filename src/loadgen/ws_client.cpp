@@ -1,4 +1,6 @@
 // The only Beast translation unit of the load generator (each costs 10–18 s to compile here).
+// A watcher speaks WebSocket, or Server-Sent Events over the same TCP stream: a GET, the 200
+// head, then `data:` messages, `event: close` in place of a close frame.
 #include "loadgen/ws_client.hpp"
 
 #include <netinet/in.h>
@@ -6,7 +8,9 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
 
+#include "common/live/sse_parser.hpp"
 #include "loadgen/recorder.hpp"
 #include "loadgen/timestamp.hpp"
 
@@ -95,6 +99,7 @@ class Client final : public WsClient {
 
   void do_handshake() {
     state_ = State::upgrading;
+    if (env_.config().sse) return do_sse_request();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = env_.config().handshake_timeout;
     timeouts.idle_timeout = websocket::stream_base::none();  // the run's deadline bounds reads
@@ -129,6 +134,97 @@ class Client final : public WsClient {
     ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) { on_read(ec); });
   }
 
+  // --- Server-Sent Events -------------------------------------------------------------------
+  void do_sse_request() {
+    auto& stream = beast::get_lowest_layer(ws_);
+    sse_request_ = std::make_unique<beast::http::request<beast::http::empty_body>>(
+        beast::http::verb::get, env_.target(), 11);
+    sse_request_->set(beast::http::field::host, env_.config().host_header);
+    sse_request_->set(beast::http::field::accept, "text/event-stream");
+    sse_request_->set(beast::http::field::user_agent, "levain-bench");
+    sse_head_ = std::make_unique<beast::http::response_parser<beast::http::empty_body>>();
+    stream.expires_after(env_.config().handshake_timeout);
+    beast::http::async_write(stream, *sse_request_, [this](beast::error_code ec, std::size_t) {
+      if (ec) return fail("event stream request: " + ec.message());
+      beast::http::async_read_header(
+          beast::get_lowest_layer(ws_), buffer_, *sse_head_,
+          [this](beast::error_code ec, std::size_t) { on_sse_head(ec); });
+    });
+  }
+
+  void on_sse_head(beast::error_code ec) {
+    sse_request_.reset();
+    if (ec) {
+      return fail(ec == beast::error::timeout ? "event stream request timed out"
+                                              : "event stream request: " + ec.message());
+    }
+    result_.http_status = static_cast<int>(sse_head_->get().result_int());
+    sse_head_.reset();
+    if (result_.http_status != 200) {
+      return fail("event stream refused with HTTP " + std::to_string(result_.http_status));
+    }
+    beast::get_lowest_layer(ws_).expires_never();  // the run's deadline bounds reads
+    sse_ = std::make_unique<common::live::SseParser>(env_.config().max_message_bytes);
+    state_ = State::reading;
+    end_step();
+    const auto& rest = buffer_.cdata();
+    on_sse_bytes(std::string_view(static_cast<const char*>(rest.data()), rest.size()));
+  }
+
+  void read_sse() {
+    beast::get_lowest_layer(ws_).async_read_some(
+        buffer_.prepare(16384), [this](beast::error_code ec, std::size_t n) {
+          if (ec) return on_read_error(ec);
+          buffer_.commit(n);
+          const auto& bytes = buffer_.cdata();
+          on_sse_bytes(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()));
+        });
+  }
+
+  void on_sse_bytes(std::string_view bytes) {
+    const bool ok = sse_->feed(bytes, sse_events_);
+    buffer_.consume(buffer_.size());
+    if (!ok) return fail("an event stream line over the message limit");
+    const std::int64_t now = wall_clock_us();
+    for (const auto& event : sse_events_) {
+      if (event.event == "close") {
+        sse_events_.clear();
+        return on_sse_close(event.data);
+      }
+      const bool was_joined = result_.ledger.joined();
+      const auto kind = record_message(result_, event.data, now, env_.started_wall_us(),
+                                       env_.config().max_messages_per_client);
+      if (!was_joined && result_.ledger.joined()) settle_join();
+      if (kind == MessageKind::connected && env_.config().after_join != AfterJoin::stay) {
+        sse_events_.clear();
+        result_.stopped = true;
+        close_socket();
+        return finish();
+      }
+    }
+    sse_events_.clear();
+    read_sse();
+  }
+
+  /// `event: close` is the close frame of an event stream: its code and reason, then the end.
+  void on_sse_close(std::string_view data) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(data, ec);
+    const auto* o = ec ? nullptr : v.if_object();
+    if (const auto* code = o ? o->if_contains("code") : nullptr; code && code->is_int64()) {
+      result_.close_code = static_cast<int>(code->get_int64());
+    }
+    if (const auto* reason = o ? o->if_contains("reason") : nullptr;
+        reason && reason->is_string()) {
+      result_.close_reason = std::string(reason->get_string());
+    }
+    if (!result_.ledger.joined()) {
+      return fail("closed with " + std::to_string(result_.close_code) + " '" +
+                  result_.close_reason + "' before `connected`");
+    }
+    finish();
+  }
+
   void on_read(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     const std::int64_t now = wall_clock_us();
@@ -150,7 +246,7 @@ class Client final : public WsClient {
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == websocket::error::closed) {
+    if (ec == websocket::error::closed && !env_.config().sse) {
       result_.close_code = static_cast<int>(ws_.reason().code);
       result_.close_reason = std::string(ws_.reason().reason.c_str());
     } else if (!result_.stopped) {
@@ -197,6 +293,7 @@ class Client final : public WsClient {
     end_step();
     close_socket();
     buffer_ = beast::flat_buffer();  // give the memory back now, not at the end of the run
+    sse_.reset();
     env_.ended();
   }
 
@@ -223,6 +320,10 @@ class Client final : public WsClient {
   std::optional<net::ip::address> source_;
   beast::flat_buffer buffer_;
   std::unique_ptr<websocket::response_type> response_;
+  std::unique_ptr<beast::http::request<beast::http::empty_body>> sse_request_;
+  std::unique_ptr<beast::http::response_parser<beast::http::empty_body>> sse_head_;
+  std::unique_ptr<common::live::SseParser> sse_;
+  std::vector<common::live::SseEvent> sse_events_;
   State state_ = State::idle;
   Clock::time_point connect_started_;
   std::string stop_reason_;

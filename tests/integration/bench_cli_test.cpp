@@ -69,6 +69,25 @@ TEST_F(BenchCliTest, HundredWatchersOfFiftyProductsLoseNothing) {
   EXPECT_TRUE(std::filesystem::exists(joined));
 }
 
+TEST_F(BenchCliTest, OverServerSentEventsThroughTheGatewayNothingIsLostEither) {
+  auto& replica = start_server({"--max-concurrent-jobs", "1"});
+  auto& gw = start_gateway({replica.port()});
+  const auto r =
+      run_levain({"bench", "--url", "http://127.0.0.1:" + std::to_string(gw.port()), "--tenant",
+                  "bench-bakery", "--secret", secret_, "--clients", "40", "--products", "10",
+                  "--gate", "--json", "--transport", "sse", "--timeout", "300"},
+                 std::chrono::seconds(400));
+  ASSERT_TRUE(r.status.exited) << r.status.describe() << "\n" << r.err;
+  boost::system::error_code ec;
+  const auto result = boost::json::parse(r.out, ec);
+  ASSERT_FALSE(ec) << "stdout is not one JSON object: " << r.out << "\nstderr: " << r.err;
+  EXPECT_EQ(r.status.code, 0) << dump(result) << "\n" << r.err;
+  EXPECT_EQ(int_at(result, "connect_failed"), 0) << dump(result);
+  EXPECT_EQ(int_at(result, "lost"), 0) << dump(result);
+  EXPECT_EQ(int_at(result, "received"), int_at(result, "expected"));
+  EXPECT_EQ(int_at(result, "job/final_seq"), 13);  // started, progress, 10 products, completed
+}
+
 TEST_F(BenchCliTest, BadFlagsAreRefusedWithAReason) {
   const auto both = run_levain({"bench", "--url", "http://127.0.0.1:9", "--tenant", "t", "--secret",
                                 "s", "--token", "x", "--job", "j"});
@@ -88,6 +107,11 @@ TEST_F(BenchCliTest, BadFlagsAreRefusedWithAReason) {
                   "--products", "5", "--release-job", "a", "--release-job", "b"});
   EXPECT_EQ(gates.status.code, 2);
   EXPECT_NE(gates.err.find("--release-job goes with --job"), std::string::npos) << gates.err;
+  const auto transport =
+      run_levain({"bench", "--url", "http://127.0.0.1:9", "--tenant", "t", "--secret", "s", "--job",
+                  "j", "--transport", "carrier-pigeon"});
+  EXPECT_NE(transport.status.code, 0);
+  EXPECT_NE(transport.err.find("--transport"), std::string::npos) << transport.err;
 }
 
 }  // namespace

@@ -75,6 +75,16 @@ LiveState::Apply LiveState::apply(const json::object& message) {
 
 LiveState::Apply LiveState::reset_from_snapshot(const json::object& message) {
   const json::value* data = message.if_contains("data");
+  // Resumed (docs/live-protocol.md, "Resume"): no snapshot, the state folded so far goes on. It
+  // fits only at the seq folded; anywhere else events would be missing.
+  if (data != nullptr && data->is_object()) {
+    if (const auto* resumed = data->get_object().if_contains("resumed");
+        resumed != nullptr && resumed->is_bool() && resumed->get_bool()) {
+      const auto seq = get_int(message, "seq");
+      if (!has_snapshot_ || !seq || *seq != seq_) return Apply::gap;
+      return Apply::applied;
+    }
+  }
   const json::value* snapshot =
       data != nullptr && data->is_object() ? data->get_object().if_contains("snapshot") : nullptr;
   if (snapshot == nullptr || !snapshot->is_object()) {

@@ -145,6 +145,7 @@ int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err)
   watch.job = std::string(job_id->get_string());
   watch.token = options.token;
   watch.quiet = options.quiet;
+  watch.transport = options.transport;
   return run_watch(watch, out, err);
 }
 

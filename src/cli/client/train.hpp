@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/client/watch.hpp"
+
 namespace levain::cli {
 
 struct TrainOptions {
@@ -17,6 +19,7 @@ struct TrainOptions {
   std::vector<std::string> products;  // empty: every product with sales
   int horizon_days = 14;
   bool quiet = false;
+  LiveTransport transport = LiveTransport::websocket;
   bool upload_only = false;  // upload and stop: train later (the dashboard, another replica)
   bool strict = false;       // a rejected row fails the command before any job starts
 };

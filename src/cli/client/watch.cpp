@@ -1,8 +1,10 @@
-// The only WebSocket translation unit of the client (Beast is slow to compile): one connection
-// attempt at a time, driven by detail::run_until on the calling thread.
+// The only live translation unit of the client (Beast is slow to compile): one connection
+// attempt at a time, over a WebSocket or an event stream, driven by detail::run_until on the
+// calling thread.
 #include "cli/client/watch.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -20,6 +22,7 @@
 #include "cli/client/terminal.hpp"
 #include "cli/client/tls.hpp"
 #include "cli/client/watch_display.hpp"
+#include "common/live/sse_parser.hpp"
 
 namespace levain::cli {
 namespace {
@@ -36,6 +39,7 @@ struct AttemptEnd {
   enum class Kind { finished, refused, retry } kind = Kind::retry;
   bool connected = false;  // a snapshot arrived: the server is reachable and the job exists
   std::string why;
+  bool gap = false;  // events were missed: the next connection must not resume
 };
 
 class Watcher {
@@ -55,6 +59,8 @@ class Watcher {
     int failures = 0;
     for (;;) {
       AttemptEnd end = attempt();
+      // Resume after what was folded, unless events went missing: then a fresh snapshot.
+      resume_from_ = end.gap || !state_.has_snapshot() ? 0 : state_.seq();
       if (end.kind == AttemptEnd::Kind::finished) {
         display_.result(state_);
         return exit_code_for_status(state_.status());
@@ -88,68 +94,117 @@ class Watcher {
 
   AttemptEnd attempt() {
     net::io_context ioc;
+    const bool sse = options_.transport == LiveTransport::sse;
     if (!tls_) {
+      if (sse) {
+        beast::tcp_stream stream(ioc);
+        return sse_attempt_on(ioc, stream);
+      }
       websocket::stream<beast::tcp_stream> ws(ioc);
       return attempt_on(ioc, ws);
+    }
+    if (sse) {
+      TlsStream stream(ioc, *tls_);
+      return sse_attempt_on(ioc, stream);
     }
     websocket::stream<TlsStream> ws(ioc, *tls_);
     return attempt_on(ioc, ws);
   }
 
-  template <class Ws>
-  AttemptEnd attempt_on(net::io_context& ioc, Ws& ws) {
-    auto& socket = beast::get_lowest_layer(ws);
-    const auto close_socket = [&socket] { socket.close(); };
-    const auto connect_deadline = Clock::now() + options_.connect_timeout;
-    const auto until_connected = [connect_deadline] { return connect_deadline; };
-    const std::string where = origin(endpoint_);
+  /// The path, the token, and `since` once something was folded (docs/live-protocol.md,
+  /// "Resume"): the server then sends only the events missed, or a snapshot if it cannot.
+  std::string target() const {
+    return resume_from_ > 0 ? target_ + "&since=" + std::to_string(resume_from_) : target_;
+  }
 
+  /// TCP connect, then the TLS handshake for https/wss. Nullopt once the stream is open.
+  template <class Stream>
+  std::optional<AttemptEnd> open_stream(net::io_context& ioc, Stream& stream,
+                                        Clock::time_point deadline) {
+    auto& socket = beast::get_lowest_layer(stream);
+    const auto close_socket = [&socket] { socket.close(); };
+    const auto until_connected = [deadline] { return deadline; };
+    const std::string where = origin(endpoint_);
     auto connected =
         detail::connect_until(ioc, socket, endpoint_.host, endpoint_.port, until_connected);
     if (connected.ec) {
       return retry(std::string(connected.step) + " " + where +
                    " failed: " + connected.ec.message());
     }
-    beast::error_code ec;
-    if constexpr (!std::is_same_v<typename Ws::next_layer_type, beast::tcp_stream>) {
-      prepare_tls(ws.next_layer(), endpoint_);
-      ec = detail::run_until(
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      prepare_tls(stream, endpoint_);
+      const auto ec = detail::run_until(
           ioc,
           [&](detail::Completion done) {
-            ws.next_layer().async_handshake(net::ssl::stream_base::client, done);
+            stream.async_handshake(net::ssl::stream_base::client, done);
           },
           until_connected, close_socket);
       if (ec == beast::error::timeout) return retry("TLS handshake with " + where + " timed out");
       if (ec) {
-        auto failure = describe_tls_failure(ec, ws.next_layer(), endpoint_);
+        auto failure = describe_tls_failure(ec, stream, endpoint_);
         // An untrusted certificate stays untrusted: asking again cannot help.
         return failure.untrusted ? AttemptEnd{AttemptEnd::Kind::refused, false, failure.message}
                                  : retry(std::move(failure.message));
       }
     }
+    return std::nullopt;
+  }
+
+  /// What an HTTP status instead of the live stream means: a 5xx is the server's own trouble
+  /// (a gateway without upstream), worth retrying; anything else is a refusal.
+  static AttemptEnd refused_with_status(int status, const std::string& body, const char* what) {
+    std::string why =
+        std::string("server refused the ") + what + " with HTTP " + std::to_string(status);
+    if (!body.empty()) why += ": " + body.substr(0, 300);
+    return status >= 500 ? retry(std::move(why))
+                         : AttemptEnd{AttemptEnd::Kind::refused, false, why};
+  }
+
+  template <class Ws>
+  AttemptEnd attempt_on(net::io_context& ioc, Ws& ws) {
+    auto& socket = beast::get_lowest_layer(ws);
+    const auto connect_deadline = Clock::now() + options_.connect_timeout;
+    if (auto failed = open_stream(ioc, ws.next_layer(), connect_deadline)) return *failed;
 
     websocket::response_type response;
     ws.read_message_max(kMaxMessageBytes);
     ws.set_option(websocket::stream_base::decorator([](websocket::request_type& request) {
       request.set(beast::http::field::user_agent, "levain-cli");
     }));
-    ec = detail::run_until(
+    const auto ec = detail::run_until(
         ioc,
         [&](detail::Completion done) {
-          ws.async_handshake(response, host_header(endpoint_), target_, done);
+          ws.async_handshake(response, host_header(endpoint_), target(), done);
         },
-        until_connected, close_socket);
+        [connect_deadline] { return connect_deadline; }, [&socket] { socket.close(); });
     if (ec == websocket::error::upgrade_declined) {
-      const int status = response.result_int();
-      std::string why = "server refused the WebSocket upgrade with HTTP " + std::to_string(status);
-      if (!response.body().empty()) why += ": " + response.body().substr(0, 300);
-      // A 5xx is the server's own trouble (e.g. a gateway without upstream): worth retrying.
-      return status >= 500 ? retry(std::move(why))
-                           : AttemptEnd{AttemptEnd::Kind::refused, false, why};
+      return refused_with_status(response.result_int(), response.body(), "WebSocket upgrade");
     }
-    if (ec) return retry("WebSocket handshake with " + where + " failed: " + ec.message());
-
+    if (ec) {
+      return retry("WebSocket handshake with " + origin(endpoint_) + " failed: " + ec.message());
+    }
     return read_messages(ioc, ws);
+  }
+
+  /// The end of a connection the server closed with `code` (a close frame, or `event: close`).
+  AttemptEnd closed_with(int code, std::string_view reason, bool connected) {
+    const std::string text = describe_close(code, reason);
+    switch (close_action(code)) {
+      case CloseAction::refuse:
+        return {AttemptEnd::Kind::refused, connected, text};
+      case CloseAction::finish:
+        return {AttemptEnd::Kind::retry, connected,
+                "server closed the connection (1000) before the job ended"};
+      case CloseAction::reconnect:
+        break;
+    }
+    return {AttemptEnd::Kind::retry, connected, text};
+  }
+
+  AttemptEnd read_timed_out(bool connected) const {
+    return {
+        AttemptEnd::Kind::retry, connected,
+        "no message from the server for " + std::to_string(options_.read_timeout.count()) + " ms"};
   }
 
   template <class Ws>
@@ -177,24 +232,10 @@ class Watcher {
       }
       if (ec == websocket::error::closed) {
         const auto& reason = ws.reason();
-        const int code = reason.code;
-        const std::string text =
-            describe_close(code, std::string_view(reason.reason.data(), reason.reason.size()));
-        switch (close_action(code)) {
-          case CloseAction::refuse:
-            return {AttemptEnd::Kind::refused, connected, text};
-          case CloseAction::finish:
-            return {AttemptEnd::Kind::retry, connected,
-                    "server closed the connection (1000) before the job ended"};
-          case CloseAction::reconnect:
-            return {AttemptEnd::Kind::retry, connected, text};
-        }
+        return closed_with(reason.code,
+                           std::string_view(reason.reason.data(), reason.reason.size()), connected);
       }
-      if (ec == beast::error::timeout) {
-        return {AttemptEnd::Kind::retry, connected,
-                "no message from the server for " + std::to_string(options_.read_timeout.count()) +
-                    " ms"};
-      }
+      if (ec == beast::error::timeout) return read_timed_out(connected);
       if (ec) {
         return {AttemptEnd::Kind::retry, connected, describe_close(kAbnormalClosure, ec.message())};
       }
@@ -205,12 +246,106 @@ class Watcher {
       }
       const std::string_view text(static_cast<const char*>(buffer.data().data()), buffer.size());
       if (auto gap = handle_text(text, connected)) {
-        return {AttemptEnd::Kind::retry, true, *gap};
+        return {AttemptEnd::Kind::retry, true, *gap, true};
       }
       if (state_.terminal() && connected && !end_deadline) {
         end_deadline = Clock::now() + options_.connect_timeout;
       }
     }
+  }
+
+  /// The same watch over Server-Sent Events: a GET of the live path, then `data:` messages and
+  /// `event: close` where a WebSocket would send its close frame. Heartbeat comments count as
+  /// life like protocol pings.
+  template <class Stream>
+  AttemptEnd sse_attempt_on(net::io_context& ioc, Stream& stream) {
+    auto& socket = beast::get_lowest_layer(stream);
+    const auto close_socket = [&socket] { socket.close(); };
+    const auto connect_deadline = Clock::now() + options_.connect_timeout;
+    const auto until_connected = [connect_deadline] { return connect_deadline; };
+    if (auto failed = open_stream(ioc, stream, connect_deadline)) return *failed;
+
+    beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target(), 11};
+    request.set(beast::http::field::host, host_header(endpoint_));
+    request.set(beast::http::field::accept, "text/event-stream");
+    request.set(beast::http::field::user_agent, "levain-cli");
+    auto ec = detail::run_until(
+        ioc, [&](detail::Completion done) { beast::http::async_write(stream, request, done); },
+        until_connected, close_socket);
+    beast::flat_buffer buffer;
+    beast::http::response_parser<beast::http::string_body> head;
+    if (!ec) {
+      ec = detail::run_until(
+          ioc,
+          [&](detail::Completion done) {
+            beast::http::async_read_header(stream, buffer, head, done);
+          },
+          until_connected, close_socket);
+    }
+    if (ec) {
+      return retry("event stream request to " + origin(endpoint_) + " failed: " + ec.message());
+    }
+    if (head.get().result_int() != 200) {
+      // The answer's body (the JSON error) is short; read what of it came with the head.
+      const auto& b = buffer.cdata();
+      return refused_with_status(head.get().result_int(),
+                                 std::string(static_cast<const char*>(b.data()), b.size()),
+                                 "event stream");
+    }
+    common::live::SseParser parser;
+    std::vector<common::live::SseEvent> events;
+    auto last_bytes = Clock::now();
+    bool connected = false;
+    std::string_view leftover(static_cast<const char*>(buffer.cdata().data()), buffer.size());
+    std::array<char, 16384> chunk{};
+    for (;;) {
+      if (!parser.feed(leftover, events)) {
+        return retry("an event stream line over " + std::to_string(kMaxMessageBytes) + " bytes");
+      }
+      for (const auto& event : events) {
+        if (event.event == "close") {
+          if (state_.terminal() && connected) return {AttemptEnd::Kind::finished, true, ""};
+          const auto code = parse_close_event(event.data);
+          return closed_with(code.first, code.second, connected);
+        }
+        if (auto gap = handle_text(event.data, connected)) {
+          return {AttemptEnd::Kind::retry, true, *gap, true};
+        }
+      }
+      events.clear();
+      // The terminal event is all a watch needs: the close that follows is a formality.
+      if (state_.terminal() && connected) return {AttemptEnd::Kind::finished, true, ""};
+      std::size_t n = 0;
+      ec = detail::run_until(
+          ioc,
+          [&](detail::Completion done) {
+            stream.async_read_some(net::buffer(chunk), [done = std::move(done), &n](
+                                                           beast::error_code e, std::size_t got) {
+              n = got;
+              done(e, got);
+            });
+          },
+          [&] { return last_bytes + options_.read_timeout; }, close_socket);
+      if (ec == beast::error::timeout) return read_timed_out(connected);
+      if (ec && n == 0) {
+        return {AttemptEnd::Kind::retry, connected,
+                "the event stream ended without event: close (" + ec.message() + ")"};
+      }
+      last_bytes = Clock::now();
+      leftover = std::string_view(chunk.data(), n);
+    }
+  }
+
+  /// {"code": …, "reason": "…"} of an `event: close`; a body that is not one reads as 1006.
+  static std::pair<int, std::string> parse_close_event(std::string_view data) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(data, ec);
+    const auto* o = ec ? nullptr : v.if_object();
+    const auto* code = o ? o->if_contains("code") : nullptr;
+    const auto* reason = o ? o->if_contains("reason") : nullptr;
+    if (!code || !code->is_int64()) return {kAbnormalClosure, "a malformed close event"};
+    return {static_cast<int>(code->get_int64()),
+            reason && reason->is_string() ? std::string(reason->get_string()) : ""};
   }
 
   // Folds one message; returns a reason when the connection must be replaced (missed events).
@@ -261,6 +396,7 @@ class Watcher {
   WatchDisplay& display_;
   std::mt19937_64 rng_;
   std::string target_;
+  std::int64_t resume_from_ = 0;  // the seq the next connection resumes after (0: none)
   LiveState state_;
 };
 

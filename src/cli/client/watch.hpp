@@ -1,6 +1,8 @@
 #pragma once
-/// `levain watch`: follows one training job over its live WebSocket until it ends, reconnecting
-/// through transient failures (the snapshot on every connection makes it correct at once).
+/// `levain watch`: follows one training job live (WebSocket, or Server-Sent Events for networks
+/// whose proxies break WebSockets) until it ends, reconnecting through transient failures. A
+/// reconnect asks to resume after the last seq folded (`since=`): the server sends only what was
+/// missed, or a fresh snapshot, which makes it correct at once either way.
 
 #include <chrono>
 #include <optional>
@@ -11,12 +13,15 @@ namespace levain::cli {
 
 inline constexpr int kDefaultMaxAttempts = 8;
 
+enum class LiveTransport { websocket, sse };
+
 struct WatchOptions {
   std::string url;      // http://HOST:PORT or https://… (ws:// and wss:// accepted too)
   std::string ca_file;  // with https/wss: PEM CA certificate(s) to trust; empty: the system's
   std::string tenant;
   std::string job;
   std::string token;
+  LiveTransport transport = LiveTransport::websocket;
   std::chrono::milliseconds initial_backoff{250};
   std::chrono::milliseconds max_backoff{10000};
   /// Consecutive attempts without a "connected" message before giving up (exit 2); 0 = forever.
@@ -24,7 +29,7 @@ struct WatchOptions {
   int max_attempts = kDefaultMaxAttempts;
   bool quiet = false;  // no progress lines and no reconnect notices; final result only
   std::chrono::milliseconds connect_timeout{10000};  // resolve + TCP connect + upgrade
-  std::chrono::milliseconds read_timeout{60000};     // no frame (pings included) -> dropped
+  std::chrono::milliseconds read_timeout{60000};     // nothing (pings, comments) -> dropped
   /// Redraw one line with '\r' (and colour) instead of a line per change. nullopt: redraw only
   /// when `out` is std::cout on a terminal.
   std::optional<bool> redraw;

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/common_flags.hpp"
 #include "loadgen/bench.hpp"
 
 namespace levain::cli {
@@ -9,7 +10,8 @@ namespace levain::cli {
 void add_bench_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
       "bench",
-      "Load-test the live endpoint: N WebSocket watchers of one job; prints loss per client, "
+      "Load-test the live endpoint: N watchers of one job (WebSocket or SSE); prints loss per "
+      "client, "
       "fan-out latency, msgs/s and server memory. Exit 0 nothing lost, 1 loss or failed "
       "connects, 2 setup error");
   auto o = std::make_shared<loadgen::BenchOptions>();
@@ -19,9 +21,11 @@ void add_bench_command(CLI::App& app, Runner& run) {
   cmd->add_option("--token", o->token, "JWT granting the tenant (role trainer with --products)");
   cmd->add_option("--secret", o->secret,
                   "HS256 secret of the service: mint a 1 h token (tenant, role trainer)");
-  cmd->add_option("--clients", o->clients, "WebSocket watchers to open")
+  cmd->add_option("--clients", o->clients, "Watchers to open")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  auto transport = std::make_shared<LiveTransport>(LiveTransport::websocket);
+  add_transport_flag(*cmd, *transport);
   cmd->add_option("--products", o->products,
                   "Upload P demo products, start a job, and watch it (the clients' TCP "
                   "connections are opened before the job is created)")
@@ -66,7 +70,10 @@ void add_bench_command(CLI::App& app, Runner& run) {
                   "Create this file once every client joined or failed (to release a job "
                   "watched by several bench processes at once)");
   env_from_flags(*cmd);
-  cmd->callback([&run, o] { run = [o] { return loadgen::run_bench(*o, std::cout, std::cerr); }; });
+  cmd->callback([&run, o, transport] {
+    o->sse = *transport == LiveTransport::sse;
+    run = [o] { return loadgen::run_bench(*o, std::cout, std::cerr); };
+  });
 }
 
 }  // namespace levain::cli

@@ -48,6 +48,18 @@ void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
       ->check(CLI::Range(std::size_t{16}, std::size_t{1} << 20));
 }
 
+void add_transport_flag(CLI::App& cmd, LiveTransport& transport) {
+  cmd.add_option_function<std::string>(
+         "--transport",
+         [&transport](const std::string& name) {
+           transport = name == "sse" ? LiveTransport::sse : LiveTransport::websocket;
+         },
+         "Live transport: ws (WebSocket) or sse (Server-Sent Events, for proxies that break "
+         "WebSockets)")
+      ->check(CLI::IsMember({"ws", "sse"}))
+      ->default_str("ws");
+}
+
 common::live::Limits to_live_limits(const LimitFlags& f) {
   common::live::Limits l;
   l.send_queue_bytes = f.ws_send_queue_bytes;

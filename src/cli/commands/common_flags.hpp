@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "auth/token.hpp"
+#include "cli/client/watch.hpp"
 #include "common/http/listen_error.hpp"
 #include "common/http/server.hpp"
 #include "common/live/limits.hpp"
@@ -37,6 +38,9 @@ struct LimitFlags {
 };
 
 void add_limit_flags(CLI::App& cmd, LimitFlags& flags);
+
+/// `--transport ws|sse`, the one flag `levain watch`, `levain train` and `levain bench` share.
+void add_transport_flag(CLI::App& cmd, LiveTransport& transport);
 
 /// The live half of `flags`: what every WebSocket and event stream is bounded by.
 common::live::Limits to_live_limits(const LimitFlags& flags);

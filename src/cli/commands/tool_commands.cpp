@@ -6,6 +6,7 @@
 #include "cli/client/train.hpp"
 #include "cli/client/watch.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/commands/common_flags.hpp"
 #include "forecast/dates.hpp"
 #include "forecast/demo_data.hpp"
 
@@ -90,6 +91,7 @@ void add_train_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 365));
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
+  add_transport_flag(*cmd, o->transport);
   cmd->add_flag("--strict", o->strict,
                 "Fail (exit 1, no job started) when the server rejects any row of the CSV");
   cmd->add_flag("--upload-only", o->upload_only,
@@ -115,6 +117,7 @@ void add_watch_command(CLI::App& app, Runner& run) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   cmd->add_flag("--quiet", o->quiet, "Only the final result");
+  add_transport_flag(*cmd, o->transport);
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return run_watch(*o, std::cout, std::cerr); }; });
 }

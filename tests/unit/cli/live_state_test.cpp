@@ -54,6 +54,21 @@ TEST(LiveState, SnapshotThenEventsInOrder) {
   EXPECT_TRUE(state.error().empty());
 }
 
+TEST(LiveState, AResumedConnectedKeepsTheStateAtTheFoldedSeqOnly) {
+  const std::string resumed_at_3 = R"({"type":"connected","seq":3,"data":{"resumed":true}})";
+  LiveState fresh;
+  EXPECT_EQ(fresh.apply(msg(resumed_at_3)), Apply::gap);  // nothing folded: it needs a snapshot
+  LiveState state;
+  ASSERT_EQ(state.apply(msg(connected(0, "running", 0))), Apply::applied);
+  ASSERT_EQ(state.apply(msg(product_done(1, 50, 1, 2, "Baguette"))), Apply::applied);
+  EXPECT_EQ(state.apply(msg(resumed_at_3)), Apply::gap);  // 2 and 3 would be missing
+  EXPECT_EQ(state.apply(msg(R"({"type":"connected","seq":1,"data":{"resumed":true}})")),
+            Apply::applied);
+  EXPECT_EQ(state.seq(), 1);
+  EXPECT_EQ(state.last_product(), "Baguette");
+  EXPECT_EQ(state.apply(msg(product_done(2, 80, 2, 2, "Croissant"))), Apply::applied);
+}
+
 TEST(LiveState, DuplicateAndOldSeqAreIgnored) {
   LiveState state;
   ASSERT_EQ(state.apply(msg(connected(3, "running", 40, 1, 3))), Apply::applied);

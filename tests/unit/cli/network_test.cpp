@@ -46,8 +46,10 @@ struct Result {
 };
 
 Result watch(const std::string& url, int max_attempts = 3,
-             std::chrono::milliseconds read_timeout = std::chrono::seconds(30)) {
+             std::chrono::milliseconds read_timeout = std::chrono::seconds(30),
+             LiveTransport transport = LiveTransport::websocket) {
   WatchOptions options;
+  options.transport = transport;
   options.url = url;
   options.tenant = "t 1";
   options.job = "j1";
@@ -169,6 +171,72 @@ TEST(RunWatch, SeqGapResynchronisesWithAFreshSnapshot) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(server.targets().size(), 2u);
   EXPECT_NE(r.err.find("missed events after seq 2"), std::string::npos) << r.err;
+  // Missed events are not resumed from: the resync asks for the whole snapshot.
+  EXPECT_EQ(server.targets()[1].find("since="), std::string::npos) << server.targets()[1];
+}
+
+TEST(RunWatch, AReconnectResumesAfterTheLastSeqFolded) {
+  ScriptedServer server({[](tcp::socket& socket, const Request& request) {
+                           Ws ws(std::move(socket));
+                           ws.accept(request);
+                           send(ws, connected(2, "running", 20, 0, 2));
+                           send(ws, product_done(3, 50, 1, 2, "Baguette"));
+                           ws.next_layer().shutdown(tcp::socket::shutdown_both);
+                           ws.next_layer().close();
+                         },
+                         [](tcp::socket& socket, const Request& request) {
+                           Ws ws(std::move(socket));
+                           ws.accept(request);
+                           send(ws, R"({"type":"connected","job_id":"j1","tenant_id":"t1",)"
+                                    R"("seq":3,"data":{"resumed":true}})");
+                           send(ws, product_done(4, 80, 2, 2, "Croissant"));
+                           send(ws, completed(5, 2));
+                           close(ws, websocket::close_code::normal, "job completed");
+                         }});
+  const Result r = watch(server.url());
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(server.targets().size(), 2u);
+  EXPECT_EQ(server.targets()[0].find("since="), std::string::npos) << server.targets()[0];
+  EXPECT_NE(server.targets()[1].find("&since=3"), std::string::npos) << server.targets()[1];
+  EXPECT_NE(r.out.find("completed: 2/2"), std::string::npos) << r.out;
+}
+
+TEST(RunWatch, OverServerSentEventsWithResume) {
+  ScriptedServer server(
+      {[](tcp::socket& socket, const Request&) {
+         sse_head(socket);
+         sse_send(socket, 2, "connected", connected(2, "running", 20, 0, 2));
+         net::write(socket, net::buffer(std::string(": ping\n\n")));
+         sse_send(socket, 3, "product_completed", product_done(3, 50, 1, 2, "Baguette"));
+         sse_close(socket, 1001, "server shutting down");
+       },
+       [](tcp::socket& socket, const Request&) {
+         sse_head(socket);
+         sse_send(socket, 3, "connected",
+                  R"({"type":"connected","seq":3,"data":{"resumed":true}})");
+         sse_send(socket, 4, "product_completed", product_done(4, 80, 2, 2, "Croissant"));
+         sse_send(socket, 5, "completed", completed(5, 2));
+         sse_close(socket, 1000, "job completed");
+       }});
+  const Result r = watch(server.url(), 3, std::chrono::seconds(30), LiveTransport::sse);
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(server.requests()[0][http::field::accept], "text/event-stream");
+  EXPECT_FALSE(websocket::is_upgrade(server.requests()[0]));
+  EXPECT_NE(server.targets()[1].find("&since=3"), std::string::npos) << server.targets()[1];
+  EXPECT_NE(r.err.find("1001"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("completed: 2/2"), std::string::npos) << r.out;
+}
+
+TEST(RunWatch, AnEventStreamRefusalExitsTwo) {
+  ScriptedServer server({[](tcp::socket& socket, const Request&) {
+    sse_head(socket);
+    sse_close(socket, 4003, "tenant not granted by the token");
+  }});
+  const Result r = watch(server.url(), 3, std::chrono::seconds(30), LiveTransport::sse);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(server.targets().size(), 1u);
+  EXPECT_NE(r.err.find("tenant not granted"), std::string::npos) << r.err;
 }
 
 TEST(RunWatch, SilentServerTimesOutAndReconnects) {

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/live/sse_message.hpp"
+
 namespace levain::cli::test_server {
 
 namespace beast = boost::beast;
@@ -105,6 +107,23 @@ inline void wait_for_client_to_leave(Ws& ws) {
   beast::flat_buffer buffer;
   beast::error_code ec;
   while (!ec) ws.read(buffer, ec);
+}
+
+// The same job over Server-Sent Events, in the service's own framing.
+inline void sse_head(tcp::socket& socket) {
+  net::write(socket, net::buffer(common::live::sse_response_head("scripted")));
+}
+inline void sse_send(tcp::socket& socket, std::uint64_t seq, const std::string& type,
+                     const std::string& json) {
+  std::string out;
+  common::live::append_sse_message(out, seq, type, json);
+  net::write(socket, net::buffer(out));
+}
+inline void sse_close(tcp::socket& socket, std::uint16_t code, const std::string& reason) {
+  std::string out;
+  common::live::append_sse_close(out, code, reason);
+  net::write(socket, net::buffer(out));
+  socket.shutdown(tcp::socket::shutdown_both);
 }
 
 inline void respond(tcp::socket& socket, http::status status, const std::string& json) {
