@@ -96,10 +96,14 @@ Response CorsPolicy::preflight(const Request& req) const {
   return res;
 }
 
+std::vector<std::pair<std::string, std::string>> cors_headers(std::string_view origin) {
+  return {{"Access-Control-Allow-Origin", std::string(origin)},
+          {"Access-Control-Expose-Headers", "X-Request-Id"},
+          {"Vary", "Origin"}};
+}
+
 void allow_origin(Response& res, std::string_view origin) {
-  res.set(http::field::access_control_allow_origin, origin);
-  res.set(http::field::access_control_expose_headers, "X-Request-Id");
-  res.set(http::field::vary, "Origin");
+  for (const auto& [name, value] : cors_headers(origin)) res.set(name, value);
 }
 
 }  // namespace levain::gateway

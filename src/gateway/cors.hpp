@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/http/types.hpp"
@@ -31,7 +32,9 @@ class CorsPolicy {
   std::vector<std::string> origins_;
 };
 
-/// Marks an actual answer as readable by a page of `origin` (allowed by the policy).
+/// The headers that make an answer readable by a page of `origin` (allowed by the policy).
+std::vector<std::pair<std::string, std::string>> cors_headers(std::string_view origin);
+/// Marks an actual answer with cors_headers().
 void allow_origin(common::http::Response& response, std::string_view origin);
 
 }  // namespace levain::gateway

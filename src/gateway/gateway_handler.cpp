@@ -155,6 +155,10 @@ RelayRequest GatewayHandler::relay_request(Request&& req, common::http::SlotPtr 
         .inc();
     out.refusal = common::live::Refusal{denial->close_code, denial->message};
   }
+  // A page elsewhere reads an event stream only with the CORS headers, as a REST answer.
+  if (const auto origin = req[http::field::origin]; !origin.empty() && cors_.allows(origin)) {
+    out.stream_headers = cors_headers(origin);
+  }
   out.request_id = common::http::request_id_of(req);
   out.request = std::move(req);
   out.slot = std::move(slot);

@@ -18,6 +18,7 @@
 
 #include "common/http/server.hpp"
 #include "common/live/limits.hpp"
+#include "common/live/sse_message.hpp"
 #include "gateway/config.hpp"
 #include "gateway/upstreams.hpp"
 
@@ -34,7 +35,7 @@ class RelayHandle {
 /// Every live relay, so shutdown can tell each client 1001.
 class RelayRegistry {
  public:
-  std::uint64_t add(std::weak_ptr<RelayHandle> bridge);
+  std::uint64_t add(std::weak_ptr<RelayHandle> relay);
   void remove(std::uint64_t id);
   void shut_down_all(std::uint16_t code, const std::string& reason);
   std::size_t size() const;
@@ -58,6 +59,7 @@ struct RelayRequest {
   std::string request_id;
   std::string client_address;
   std::optional<common::live::Refusal> refusal;  // set: open, close with it, no replica
+  common::live::HeaderLines stream_headers;      // an event stream's extra head lines (CORS)
 };
 
 void start_relay(boost::beast::tcp_stream&& client, RelayRequest&& request,

@@ -132,7 +132,7 @@ class LiveRelay final : public RelayHandle,
     if (req_.refusal) upstream_out_.dead = true;  // there is no replica side
     const auto self = this->shared_from_this();
     if (sse_) {
-      static_cast<SseClient&>(*client_).open("levain-gateway", *this, self);
+      static_cast<SseClient&>(*client_).open("levain-gateway", *this, self, req_.stream_headers);
     } else {
       static_cast<WsClient&>(*client_).open(std::move(req_.request), "levain-gateway", *this, self);
     }

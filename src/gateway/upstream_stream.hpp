@@ -1,9 +1,9 @@
 #pragma once
 /// The next layer under the gateway's replica-side `websocket::stream`: a tcp_stream that says
 /// when Beast goes to the socket for more bytes. Beast does so only once it has handed over every
-/// complete message it had read, so that is when the bridge flushes what it wrote to the client:
+/// complete message it had read, so that is when the relay flushes what it wrote to the client:
 /// one send per read of the replica's burst instead of one per message. Only asynchronous
-/// operations: the bridge never reads or writes the replica synchronously.
+/// operations: the relay never reads or writes the replica synchronously.
 
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>

@@ -9,7 +9,7 @@
 #include "bus/in_process_bus.hpp"
 #include "bus/rabbitmq_bus.hpp"
 #include "training/data_dir_lock.hpp"
-#include "training/live/bridge.hpp"
+#include "training/live/event_fanout.hpp"
 #include "training/store/open_store.hpp"
 
 namespace levain::training {
@@ -24,7 +24,7 @@ struct TrainingService::Parts {
         store(open_store(config.database_url, config.data_dir)),
         bus(make_bus(config.amqp, metrics)),
         manager(config.resume),
-        bridge(*bus, manager, metrics),
+        fanout(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
         server(ioc, api, config.http, metrics) {}
@@ -58,7 +58,7 @@ struct TrainingService::Parts {
   std::unique_ptr<Store> store;
   std::unique_ptr<bus::EventBus> bus;
   ConnectionManager manager;
-  Bridge bridge;
+  EventFanout fanout;
   JobRunner runner;
   api::TrainingApi api;
   net::io_context ioc;
@@ -94,7 +94,7 @@ void TrainingService::stop() {
   // end is in the store for the next snapshot they read.
   p.manager.shutdown_all(1001, "server shutting down");
   // No more bus events into sessions: a RabbitMQ consumer would keep bringing other replicas'.
-  p.bridge.stop();
+  p.fanout.stop();
   p.runner.shutdown("interrupted: server shutting down");
   // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that
   // does not answer is cut at the deadline.

@@ -1,7 +1,7 @@
 #pragma once
 /// The training service assembled from its parts, with explicit wiring: store, bus, connection
-/// manager, bridge, job runner, HTTP edge and I/O threads are built here in dependency order and
-/// stopped in reverse (DESIGN.md §3 shutdown).
+/// manager, event fan-out, job runner, HTTP edge and I/O threads are built here in dependency order
+/// and stopped in reverse (DESIGN.md §3 shutdown).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>

@@ -143,6 +143,27 @@ TEST_F(SseTest, RefusalsAreCloseEventsWithTheWebSocketCodes) {
   }
 }
 
+TEST_F(SseTest, ThroughTheGatewayAnAllowedOriginMayReadTheStream) {
+  auto& replica = start_server();
+  auto& gw = start_gateway({replica.port()}, {"--cors-origin", "http://shop.example"});
+  const auto tok = token({"bakery"});
+  upload("bakery", tok, demo_csv(2, 200));
+  const auto job = start_job("bakery", tok);
+  SseOptions allowed;
+  allowed.headers = {{"Origin", "http://shop.example"}};
+  auto shop = sse(gw.port(), job, tok, allowed);
+  EXPECT_NE(shop->head().find("Access-Control-Allow-Origin: http://shop.example\r\n"),
+            std::string::npos)
+      << shop->head();
+  shop->read_until_close();
+  EXPECT_EQ(shop->end().code, 1000) << shop->end().describe();
+  SseOptions other;
+  other.headers = {{"Origin", "http://elsewhere.example"}};
+  auto stranger = sse(gw.port(), job, tok, other);
+  EXPECT_EQ(stranger->head().find("Access-Control-Allow-Origin"), std::string::npos)
+      << stranger->head();
+}
+
 /// The stream of a resumed watcher: `connected` with resumed and seq `since`, no snapshot, then
 /// exactly since+1 … to the job's last event.
 void expect_resumed(const Messages& messages, std::uint64_t since, std::uint64_t last) {

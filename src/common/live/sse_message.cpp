@@ -23,7 +23,7 @@ void append_data_lines(std::string& out, std::string_view payload) {
 
 }  // namespace
 
-std::string sse_response_head(std::string_view server) {
+std::string sse_response_head(std::string_view server, const HeaderLines& extra) {
   std::string head =
       "HTTP/1.1 200 OK\r\n"
       "Content-Type: text/event-stream\r\n"
@@ -32,6 +32,7 @@ std::string sse_response_head(std::string_view server) {
       "Connection: close\r\n"
       "Server: ";
   head += server;
+  for (const auto& [name, value] : extra) head += "\r\n" + name + ": " + value;
   head += "\r\n\r\n";
   return head;
 }

@@ -6,15 +6,20 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace levain::common::live {
 
 /// `: ping` — a comment: EventSource ignores it, proxies see traffic and keep the stream open.
 inline constexpr std::string_view kSseHeartbeat = ": ping\n\n";
 
-/// The 200 response head of an event stream. The body runs until the connection closes, so no
-/// length and no chunking; `X-Accel-Buffering: no` asks nginx-like proxies not to buffer it.
-std::string sse_response_head(std::string_view server);
+using HeaderLines = std::vector<std::pair<std::string, std::string>>;
+
+/// The 200 response head of an event stream, with `extra` headers (the gateway's CORS ones). The
+/// body runs until the connection closes, so no length and no chunking; `X-Accel-Buffering: no`
+/// asks nginx-like proxies not to buffer it.
+std::string sse_response_head(std::string_view server, const HeaderLines& extra = {});
 
 /// Appends `id: <seq>`, `event: <type>` and `data: <payload>`. The payload is the WebSocket's JSON
 /// byte for byte; a line break in it (JSON allows them between tokens) starts another `data:`

@@ -23,11 +23,12 @@ class SseTransport final : public Transport {
         sender_(limits, metrics, std::move(stream), limits.close_timeout()),
         heartbeat_(sender_.framing().layer().get_executor()) {}
 
-  void open(std::string server, TransportEvents& events, const std::shared_ptr<void>& owner) {
+  void open(std::string server, TransportEvents& events, const std::shared_ptr<void>& owner,
+            const HeaderLines& extra_headers = {}) {
     events_ = &events;
     owner_ = owner;
     sender_.attach(owner, [this] { events_->on_cut(); });
-    sender_.framing().write_raw(sse_response_head(server));
+    sender_.framing().write_raw(sse_response_head(server, extra_headers));
     sender_.flush();
     read();
     beat();

@@ -1,10 +1,11 @@
 #pragma once
-/// The one rule for what a server WebSocket may hold for its peer, shared by the service's live
-/// sessions and the gateway's bridges (docs/live-protocol.md, "Limits"). Every byte queued in the
-/// connection's CoalescingStream counts against one bound (--ws-send-queue-bytes), whoever wrote
-/// it: our messages, and the pongs, pings and close frames Beast writes by itself. Pongs matter:
-/// a peer that pings and never reads is never idle, so without the bound it grew the queue by a
-/// pong per ping for as long as it liked. Over the bound the owner closes with 1008 at once.
+/// The one rule for what a live connection (WebSocket or event stream) may hold for its peer,
+/// applied by common/live/sender.hpp for the service's sessions and the gateway's relays
+/// (docs/live-protocol.md, "Limits"). Every byte queued in the connection's CoalescingStream counts
+/// against one bound (--ws-send-queue-bytes), whoever wrote it: our messages, and the pongs, pings
+/// and close frames Beast writes by itself. Pongs matter: a peer that pings and never reads is
+/// never idle, so without the bound it grew the queue by a pong per ping for as long as it liked.
+/// Over the bound the owner closes with 1008 at once.
 ///
 /// One message alone may always be queued, however large; one more may join it only within the
 /// bound. The owner asks admit() before it queues a message, so the message that would cross the

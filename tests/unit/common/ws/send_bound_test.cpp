@@ -1,4 +1,4 @@
-// The send bound shared by the service's sessions and the gateway's bridges, over a fake layer:
+// The send bound shared by the service's sessions and the gateway's relays, over a fake layer:
 // what may be queued, when a flush decides, and the gauge.
 #include "common/ws/send_bound.hpp"
 

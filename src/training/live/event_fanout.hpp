@@ -12,15 +12,15 @@
 
 namespace levain::training {
 
-class Bridge {
+class EventFanout {
  public:
-  Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRegistry& metrics);
-  ~Bridge();
-  Bridge(const Bridge&) = delete;
+  EventFanout(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRegistry& metrics);
+  ~EventFanout();
+  EventFanout(const EventFanout&) = delete;
   /// Stops forwarding (idempotent): once it returns no handler runs, so the sessions and their
   /// I/O context may go even while a RabbitMQ consumer still receives other replicas' events.
   void stop();
-  Bridge& operator=(const Bridge&) = delete;
+  EventFanout& operator=(const EventFanout&) = delete;
 
  private:
   void on_message(const bus::Message& message);

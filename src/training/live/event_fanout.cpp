@@ -1,4 +1,4 @@
-#include "training/live/bridge.hpp"
+#include "training/live/event_fanout.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -6,10 +6,11 @@
 
 namespace levain::training {
 
-Bridge::Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRegistry& metrics)
+EventFanout::EventFanout(bus::EventBus& bus, ConnectionManager& manager,
+                         common::MetricsRegistry& metrics)
     : bus_(bus),
       manager_(manager),
-      received_(metrics.counter("levain_bridge_events_total", "Events the bridge received")),
+      received_(metrics.counter("levain_bridge_events_total", "Events the fan-out received")),
       malformed_(metrics.counter("levain_bridge_malformed_total",
                                  "Bus messages dropped because they were not training events")),
       resnapshots_(metrics.counter(
@@ -19,27 +20,27 @@ Bridge::Bridge(bus::EventBus& bus, ConnectionManager& manager, common::MetricsRe
       subscription_(bus.subscribe("training.#", [this](const bus::Message& m) { on_message(m); })) {
 }
 
-Bridge::~Bridge() { stop(); }
+EventFanout::~EventFanout() { stop(); }
 
-void Bridge::stop() {
+void EventFanout::stop() {
   if (stopped_) return;
   stopped_ = true;
   bus_.unsubscribe(subscription_);
   bus_.unsubscribe(resubscribed_);
 }
 
-void Bridge::on_resubscribed() {
+void EventFanout::on_resubscribed() {
   const auto n = manager_.resnapshot_all();
   resnapshots_.inc(n);
-  if (n > 0) spdlog::info("bridge: bus re-bound; re-sending snapshots to {} watcher(s)", n);
+  if (n > 0) spdlog::info("fan-out: bus re-bound; re-sending snapshots to {} watcher(s)", n);
 }
 
-void Bridge::on_message(const bus::Message& message) {
+void EventFanout::on_message(const bus::Message& message) {
   received_.inc();
   auto header = parse_event_header(*message.body);
   if (!header) {
     malformed_.inc();
-    spdlog::warn("bridge: dropped a message on {} that is not a training event",
+    spdlog::warn("fan-out: dropped a message on {} that is not a training event",
                  message.routing_key);
     return;
   }
