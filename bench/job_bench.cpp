@@ -14,8 +14,8 @@
 #include "common/metrics.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/demo_data.hpp"
-#include "training/jobs/runner.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "training/runner/runner.hpp"
+#include "training/store/sqlite/store.hpp"
 
 namespace {
 

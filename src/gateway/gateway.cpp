@@ -104,7 +104,7 @@ void Gateway::stop() {
   p.server.stop();
   p.relays.shut_down_all(close_code::going_away, "gateway shutting down");
   const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;
-  while (p.gateway_metrics.ws_bridged.value() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (p.gateway_metrics.live_relays.value() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   p.ioc.stop();

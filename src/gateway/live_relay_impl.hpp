@@ -71,11 +71,11 @@ class LiveRelay final : public RelayHandle,
     } else {
       client_ = std::make_unique<WsClient>(std::move(client), ctx_.config.ws, metrics);
     }
-    ctx_.metrics.ws_bridged.add();
+    ctx_.metrics.live_relays.add();
   }
 
   ~LiveRelay() override {
-    ctx_.metrics.ws_bridged.sub();
+    ctx_.metrics.live_relays.sub();
     if (registry_id_ != 0) ctx_.registry.remove(registry_id_);
   }
 

@@ -37,7 +37,7 @@ struct GatewayMetrics {
   common::Counter& upstream_connect_errors;
   common::Counter& upstream_timeouts;
   common::Counter& upstream_broken;  // reset, malformed or oversized answers
-  common::Gauge& ws_bridged;
+  common::Gauge& live_relays;
   common::Counter& ws_frames_to_client;
   common::Counter& ws_frames_to_upstream;
   common::Counter& ws_bytes_to_client;

@@ -11,8 +11,8 @@
 #include "bus/rabbitmq_config.hpp"
 #include "common/http/server.hpp"
 #include "training/api/training_api.hpp"
-#include "training/jobs/runner.hpp"
 #include "training/live/live_session.hpp"
+#include "training/runner/runner.hpp"
 
 namespace levain::training {
 

@@ -12,9 +12,9 @@
 #include "common/http/server.hpp"
 #include "common/metrics.hpp"
 #include "training/api/router.hpp"
-#include "training/jobs/runner.hpp"
 #include "training/live/live_session.hpp"
 #include "training/live/snapshot_batcher.hpp"
+#include "training/runner/runner.hpp"
 #include "training/store/store.hpp"
 
 namespace levain::training::api {

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "training/store/postgres_store.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "training/store/postgres/store.hpp"
+#include "training/store/sqlite/store.hpp"
 
 namespace levain::training {
 

@@ -10,7 +10,7 @@
 #include "bus/in_process_bus.hpp"
 #include "common/ids.hpp"
 #include "common/metrics.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "training/store/sqlite/store.hpp"
 
 using namespace levain;
 using namespace levain::training;

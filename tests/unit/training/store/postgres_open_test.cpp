@@ -10,7 +10,7 @@
 
 #include "store/private_postgres.hpp"
 #include "store/store_backends.hpp"
-#include "training/store/pg_schema.hpp"
+#include "training/store/postgres/schema.hpp"
 
 namespace levain::training {
 namespace {

@@ -5,8 +5,8 @@
 #include <fstream>
 
 #include "store/temp_db.hpp"
-#include "training/store/sqlite_schema.hpp"
-#include "training/store/sqlite_store.hpp"
+#include "training/store/sqlite/schema.hpp"
+#include "training/store/sqlite/store.hpp"
 
 namespace levain::training {
 namespace {

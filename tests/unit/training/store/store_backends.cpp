@@ -9,7 +9,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "training/store/sqlite_store.hpp"
+#include "training/store/sqlite/store.hpp"
 
 namespace levain::training::testing {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "store/temp_db.hpp"
-#include "training/store/postgres_store.hpp"
+#include "training/store/postgres/store.hpp"
 #include "training/store/store.hpp"
 
 namespace levain::training::testing {

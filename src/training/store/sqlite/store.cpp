@@ -1,12 +1,12 @@
-#include "training/store/sqlite_store.hpp"
+#include "training/store/sqlite/store.hpp"
 
 #include <filesystem>
 #include <initializer_list>
 #include <stdexcept>
 #include <string_view>
 
-#include "training/store/sqlite_impl.hpp"
-#include "training/store/sqlite_schema.hpp"
+#include "training/store/sqlite/impl.hpp"
+#include "training/store/sqlite/schema.hpp"
 
 namespace levain::training {
 namespace {

@@ -1,5 +1,5 @@
 // SqliteStore: each tenant's holiday calendar.
-#include "training/store/sqlite_impl.hpp"
+#include "training/store/sqlite/impl.hpp"
 
 namespace levain::training {
 

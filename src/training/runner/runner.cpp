@@ -1,4 +1,4 @@
-#include "training/jobs/runner.hpp"
+#include "training/runner/runner.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -13,7 +13,7 @@
 #include "forecast/dates.hpp"
 #include "forecast/model.hpp"
 #include "training/events/progress_tracker.hpp"
-#include "training/jobs/runner_job.hpp"
+#include "training/runner/runner_job.hpp"
 
 namespace levain::training {
 

@@ -1,4 +1,4 @@
-#include "training/store/pg_schema.hpp"
+#include "training/store/postgres/schema.hpp"
 
 #include <array>
 #include <stdexcept>

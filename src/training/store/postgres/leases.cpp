@@ -1,5 +1,5 @@
 // PostgresStore: job ownership (leases, claims) and cancel requests across replicas.
-#include "training/store/pg_impl.hpp"
+#include "training/store/postgres/impl.hpp"
 
 namespace levain::training {
 

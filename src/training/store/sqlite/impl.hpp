@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "training/store/sqlite_store.hpp"
+#include "training/store/sqlite/store.hpp"
 
 namespace levain::training {
 

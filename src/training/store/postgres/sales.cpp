@@ -3,7 +3,7 @@
 
 #include "common/ids.hpp"
 #include "training/store/json_columns.hpp"
-#include "training/store/pg_impl.hpp"
+#include "training/store/postgres/impl.hpp"
 #include "training/store/sales_rows.hpp"
 
 namespace levain::training {

@@ -1,7 +1,7 @@
 // SqliteStore: job ownership (leases, claims) and cancel requests across replicas.
 #include <chrono>
 
-#include "training/store/sqlite_impl.hpp"
+#include "training/store/sqlite/impl.hpp"
 
 namespace levain::training {
 namespace {

@@ -1,10 +1,10 @@
-#include "training/store/postgres_store.hpp"
+#include "training/store/postgres/store.hpp"
 
 #include <algorithm>
 #include <chrono>
 
-#include "training/store/pg_impl.hpp"
-#include "training/store/pg_schema.hpp"
+#include "training/store/postgres/impl.hpp"
+#include "training/store/postgres/schema.hpp"
 
 namespace levain::training {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "training/events/progress_tracker.hpp"
-#include "training/jobs/runner.hpp"
+#include "training/runner/runner.hpp"
 
 namespace levain::training {
 

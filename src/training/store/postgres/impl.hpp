@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "training/store/pg_pool.hpp"
-#include "training/store/postgres_store.hpp"
+#include "training/store/postgres/pool.hpp"
+#include "training/store/postgres/store.hpp"
 
 namespace levain::training {
 

@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "training/store/json_columns.hpp"
-#include "training/store/sqlite_impl.hpp"
+#include "training/store/sqlite/impl.hpp"
 
 namespace levain::training {
 namespace {

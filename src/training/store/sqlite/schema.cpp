@@ -1,4 +1,4 @@
-#include "training/store/sqlite_schema.hpp"
+#include "training/store/sqlite/schema.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>

@@ -2,7 +2,7 @@
 #include "common/ids.hpp"
 #include "training/store/json_columns.hpp"
 #include "training/store/sales_rows.hpp"
-#include "training/store/sqlite_impl.hpp"
+#include "training/store/sqlite/impl.hpp"
 
 namespace levain::training {
 

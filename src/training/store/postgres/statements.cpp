@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "training/store/json_columns.hpp"
-#include "training/store/pg_impl.hpp"
+#include "training/store/postgres/impl.hpp"
 
 namespace levain::training::pg {
 namespace {

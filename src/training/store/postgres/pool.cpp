@@ -1,4 +1,4 @@
-#include "training/store/pg_pool.hpp"
+#include "training/store/postgres/pool.hpp"
 
 #include <poll.h>
 

@@ -5,8 +5,8 @@
 #include <unordered_set>
 
 #include "common/ids.hpp"
-#include "training/jobs/runner.hpp"
-#include "training/jobs/runner_job.hpp"
+#include "training/runner/runner.hpp"
+#include "training/runner/runner_job.hpp"
 
 namespace levain::training {
 namespace {

@@ -12,7 +12,7 @@
 #include "common/ids.hpp"
 #include "common/metrics.hpp"
 #include "store/store_backends.hpp"
-#include "training/jobs/runner.hpp"
+#include "training/runner/runner.hpp"
 
 namespace levain::training {
 namespace {
