@@ -186,10 +186,11 @@ class Client final : public WsClient {
     buffer_.consume(buffer_.size());
     if (!ok) return fail("an event stream line over the message limit");
     const std::int64_t now = wall_clock_us();
-    for (const auto& event : sse_events_) {
+    for (auto& event : sse_events_) {
       if (event.event == "close") {
+        const auto data = std::move(event.data);  // the list is cleared before it is read
         sse_events_.clear();
-        return on_sse_close(event.data);
+        return on_sse_close(data);
       }
       const bool was_joined = result_.ledger.joined();
       const auto kind = record_message(result_, event.data, now, env_.started_wall_us(),
