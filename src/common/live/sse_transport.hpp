@@ -75,7 +75,7 @@ class SseTransport final : public Transport {
     });
   }
 
-  Limits limits_;
+  const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   Sender<SseFraming<NextLayer>> sender_;
   boost::asio::steady_timer heartbeat_;
   TransportEvents* events_ = nullptr;

@@ -34,9 +34,9 @@ class WsTransport final : public Transport {
     owner_ = owner;
     sender_.attach(owner, [this] { events_->on_cut(); });
     sender_.framing().configure(limits_, std::move(server));
-    request_ = std::move(request);
-    socket().async_accept(request_, [this, owner](boost::beast::error_code ec) {
-      request_ = {};
+    // Held only for the handshake: an open watcher keeps no request.
+    auto held = std::make_shared<Request>(std::move(request));
+    socket().async_accept(*held, [this, owner, held](boost::beast::error_code ec) {
       if (ec) {  // failed or timed out: nothing to say to a peer that cannot hear
         sender_.peer_gone();
         return events_->on_gone(std::nullopt);
@@ -79,11 +79,10 @@ class WsTransport final : public Transport {
                         });
   }
 
-  Limits limits_;
+  const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   Sender<WsFraming<NextLayer>> sender_;
   TransportEvents* events_ = nullptr;
   std::weak_ptr<void> owner_;
-  Request request_;
   boost::beast::flat_buffer buffer_;
 };
 

@@ -80,11 +80,6 @@ std::size_t ConnectionManager::session_count() const {
   return sessions_;
 }
 
-std::size_t ConnectionManager::resume_bytes() const {
-  std::lock_guard lock(mutex_);
-  return rings_.bytes();
-}
-
 std::size_t ConnectionManager::job_count() const {
   std::lock_guard lock(mutex_);
   return jobs_.size();

@@ -49,7 +49,6 @@ class ConnectionManager {
 
   std::size_t session_count() const;
   std::size_t job_count() const;
-  std::size_t resume_bytes() const;
 
  private:
   // Keyed by the sink's address: a leave is O(1), not a scan of the job's watchers (with 10k

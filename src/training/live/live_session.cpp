@@ -166,11 +166,10 @@ class LiveSession final : public LiveSink,
       return close(close_code::internal_error, "could not read the job", false);
     }
     if (!job) return close(close_code::not_found, "no such job for this tenant", false);
-    snapshot_ = std::move(job);
-    const auto status = snapshot_->status;
-    feed_.snapshot(snapshot_->seq,
-                   is_terminal(status) ? std::optional(to_string(status)) : std::nullopt);
-    snapshot_.reset();
+    snapshot_ = &*job;
+    const auto status = job->status;
+    feed_.snapshot(job->seq, is_terminal(status) ? std::optional(to_string(status)) : std::nullopt);
+    snapshot_ = nullptr;
     transport_->flush();
   }
 
@@ -196,7 +195,8 @@ class LiveSession final : public LiveSink,
   WatchRequest watch_;
   JobFeed feed_;
   std::unique_ptr<common::live::Transport> transport_;
-  std::optional<JobRecord> snapshot_;  // only while the feed decides on it
+  // Only while the feed decides on it (a pointer: an idle watcher keeps no room for a job).
+  const JobRecord* snapshot_ = nullptr;
   std::mutex inbox_mutex_;
   std::vector<EventPtr> inbox_;     // guarded by inbox_mutex_
   bool drain_posted_ = false;       // guarded by inbox_mutex_

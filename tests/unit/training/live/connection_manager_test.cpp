@@ -93,3 +93,25 @@ TEST(ConnectionManager, ResnapshotAllAsksEveryLiveSessionOfEveryJob) {
   EXPECT_EQ(left->resnapshots, 0);
   EXPECT_TRUE(a->seqs.empty());
 }
+
+TEST(ConnectionManager, AJoinThatResumesGetsTheRingsEventsThenOnlyLaterOnes) {
+  ConnectionManager m;
+  // Events of a job nobody watches on this replica are kept for watchers that come back.
+  for (std::uint64_t s = 1; s <= 3; ++s) m.broadcast("job-1", event(s));
+  auto back = std::make_shared<RecordingSink>();
+  std::optional<std::vector<EventPtr>> replay;
+  ASSERT_TRUE(m.join("job-1", back, 1, replay));
+  ASSERT_TRUE(replay.has_value());
+  ASSERT_EQ(replay->size(), 2u);
+  EXPECT_EQ((*replay)[0]->seq, 2u);
+  EXPECT_EQ((*replay)[1]->seq, 3u);
+  m.broadcast("job-1", event(4));
+  EXPECT_EQ(back->seqs, std::vector<std::uint64_t>{4});  // after the replay, nothing twice
+
+  auto fresh = std::make_shared<RecordingSink>();
+  std::optional<std::vector<EventPtr>> none;
+  ASSERT_TRUE(m.join("job-1", fresh, 0, none));  // no since: the snapshot path
+  EXPECT_FALSE(none.has_value());
+  ASSERT_TRUE(m.join("job-9", fresh, 2, none));  // a job this replica never saw
+  EXPECT_FALSE(none.has_value());
+}
