@@ -1,5 +1,6 @@
 # Helpers for the fan-out runs through the gateway and the idle-connection runs of
-# docs/benchmarks.md (sourced; bench/fanout-run covers the direct runs as one command). Every
+# docs/benchmarks.md (sourced; bench/fanout-run does a whole direct or --gateway run as one
+# command, these pieces are for the shapes it does not: idle holds, crossed builds). Every
 # server is started here and must be stopped by the caller by PID ($PID, $GPID). Needs curl, jq.
 #   . bench/fanout-lib.sh; start_training DIR; start_gateway DIR; setup_w 100
 #   run_watchers NAME N "http://127.0.0.1:$GPORT" --source-ips 4 --pid $PID --pid $GPID
