@@ -16,7 +16,6 @@
 /// member) and lends attach() a weak pointer to itself for the layer's callbacks.
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +24,7 @@
 
 #include "common/close_codes.hpp"
 #include "common/live/limits.hpp"
+#include "common/live/transport.hpp"
 #include "common/metrics.hpp"
 #include "common/ws/send_bound.hpp"
 
@@ -35,16 +35,6 @@ struct SenderMetrics {
   Counter& slow_closed;
   Counter* delivered = nullptr;  // counted messages wholly taken by the kernel
 };
-
-/// What a transport needs besides the payload: SSE's `id:` and `event:` lines, WebSocket's
-/// frame type.
-struct MessageMeta {
-  std::uint64_t seq = 0;
-  std::string_view type;
-  bool text = true;
-};
-
-enum class Sent { sent, over_limit, closing };
 
 template <class Framing>
 class Sender {
@@ -60,10 +50,11 @@ class Sender {
 
   Framing& framing() { return framing_; }
 
-  /// Hooks the layer's callbacks up; `on_cut` hears when this sender closed the peer as slow.
-  void attach(std::weak_ptr<void> owner, std::function<void()> on_cut) {
+  /// Hooks the layer's callbacks up; `events` hears on_cut() when this sender closed the peer as
+  /// slow. `owner` owns this sender and `events`.
+  void attach(std::weak_ptr<void> owner, TransportEvents& events) {
     owner_ = owner;
-    on_cut_ = std::move(on_cut);
+    events_ = &events;
     auto& layer = framing_.layer();
     layer.on_sent([this, owner](auto) {
       if (auto keep = owner.lock()) after_send();
@@ -106,7 +97,7 @@ class Sender {
     if (closing()) return;
     slow_closed_.inc();
     close(close_code::policy, bound_.reason(), false);
-    if (on_cut_) on_cut_();
+    if (events_) events_->on_cut();
   }
 
   /// The peer's side failed or closed: nothing more goes to it (what is queued stays, as the
@@ -115,6 +106,9 @@ class Sender {
 
   bool closing() const { return gone_ || close_.has_value(); }
   bool gone() const { return gone_; }
+  /// What attach() was given, for the transport's own operations.
+  const std::weak_ptr<void>& owner() const { return owner_; }
+  TransportEvents& events() const { return *events_; }
 
  private:
   struct Close {
@@ -152,8 +146,9 @@ class Sender {
   ws::SendBound bound_;
   Counter& slow_closed_;
   Counter* delivered_;
+  // An idle watcher holds one of these per connection: no std::function, one owner pointer.
   std::weak_ptr<void> owner_;
-  std::function<void()> on_cut_;
+  TransportEvents* events_ = nullptr;
   std::optional<Close> close_;  // sent once the queue is drained
   bool close_started_ = false;
   bool gone_ = false;

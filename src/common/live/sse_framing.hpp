@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/live/sender.hpp"
 #include "common/live/sse_message.hpp"
+#include "common/live/transport.hpp"
 #include "common/ws/coalescing_stream.hpp"
 
 namespace levain::common::live {

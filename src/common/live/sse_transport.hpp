@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "common/live/sender.hpp"
 #include "common/live/sse_framing.hpp"
 #include "common/live/transport.hpp"
 
@@ -25,14 +26,12 @@ class SseTransport final : public Transport {
 
   void open(std::string server, TransportEvents& events, const std::shared_ptr<void>& owner,
             const HeaderLines& extra_headers = {}) {
-    events_ = &events;
-    owner_ = owner;
-    sender_.attach(owner, [this] { events_->on_cut(); });
+    sender_.attach(owner, events);
     sender_.framing().write_raw(sse_response_head(server, extra_headers));
     sender_.flush();
     read();
     beat();
-    events_->on_open();
+    sender_.events().on_open();
   }
 
   boost::asio::any_io_executor get_executor() override {
@@ -54,11 +53,11 @@ class SseTransport final : public Transport {
   void read() {
     sender_.framing().layer().async_read_some(
         boost::asio::buffer(discard_),
-        [this, owner = owner_.lock()](boost::beast::error_code ec, std::size_t) {
+        [this, owner = sender_.owner().lock()](boost::beast::error_code ec, std::size_t) {
           if (!ec) return read();
           heartbeat_.cancel();
           sender_.peer_gone();
-          events_->on_gone(std::nullopt);
+          sender_.events().on_gone(std::nullopt);
         });
   }
 
@@ -67,7 +66,7 @@ class SseTransport final : public Transport {
   /// read is what keeps a live stream alive.
   void beat() {
     heartbeat_.expires_after(limits_.idle_timeout / 2);
-    heartbeat_.async_wait([this, weak = owner_](boost::beast::error_code ec) {
+    heartbeat_.async_wait([this, weak = sender_.owner()](boost::beast::error_code ec) {
       const auto owner = weak.lock();
       if (ec || !owner || sender_.closing()) return;
       if (sender_.send(kSseHeartbeat, MessageMeta{}) == Sent::sent) sender_.flush();
@@ -78,8 +77,6 @@ class SseTransport final : public Transport {
   const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   Sender<SseFraming<NextLayer>> sender_;
   boost::asio::steady_timer heartbeat_;
-  TransportEvents* events_ = nullptr;
-  std::weak_ptr<void> owner_;
   std::array<char, 512> discard_{};
 };
 

@@ -3,7 +3,7 @@
 /// it runs on: send many, flush once, close with a code. WebSocket (ws_transport.hpp) and
 /// Server-Sent Events (sse_transport.hpp) implement it over the one Sender, so the job feed and
 /// the fan-out never know which one they talk to. All calls, both ways, run on the connection's
-/// strand.
+/// strand. The one Sender (sender.hpp) is what both implementations send through.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -12,9 +12,17 @@
 #include <string>
 #include <string_view>
 
-#include "common/live/sender.hpp"
-
 namespace levain::common::live {
+
+/// What a transport needs besides the payload: SSE's `id:` and `event:` lines, WebSocket's
+/// frame type.
+struct MessageMeta {
+  std::uint64_t seq = 0;
+  std::string_view type;
+  bool text = true;
+};
+
+enum class Sent { sent, over_limit, closing };
 
 /// What a transport tells its owner.
 class TransportEvents {

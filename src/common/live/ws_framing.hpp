@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "common/live/limits.hpp"
-#include "common/live/sender.hpp"
+#include "common/live/transport.hpp"
 #include "common/ws/close_reason.hpp"
 #include "common/ws/coalescing_stream.hpp"
 

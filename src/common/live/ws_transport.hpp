@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "common/live/sender.hpp"
 #include "common/live/transport.hpp"
 #include "common/live/ws_framing.hpp"
 
@@ -30,20 +31,18 @@ class WsTransport final : public Transport {
   /// this transport and `events`) is kept alive by every operation in progress.
   void open(Request&& request, std::string server, TransportEvents& events,
             const std::shared_ptr<void>& owner) {
-    events_ = &events;
-    owner_ = owner;
-    sender_.attach(owner, [this] { events_->on_cut(); });
+    sender_.attach(owner, events);
     sender_.framing().configure(limits_, std::move(server));
     // Held only for the handshake: an open watcher keeps no request.
     auto held = std::make_shared<Request>(std::move(request));
     socket().async_accept(*held, [this, owner, held](boost::beast::error_code ec) {
       if (ec) {  // failed or timed out: nothing to say to a peer that cannot hear
         sender_.peer_gone();
-        return events_->on_gone(std::nullopt);
+        return sender_.events().on_gone(std::nullopt);
       }
       sender_.framing().opened(limits_);
       read();
-      events_->on_open();
+      sender_.events().on_open();
     });
   }
 
@@ -60,29 +59,26 @@ class WsTransport final : public Transport {
 
  private:
   void read() {
-    socket().async_read(buffer_,
-                        [this, owner = owner_.lock()](boost::beast::error_code ec, std::size_t) {
-                          if (ec) {
-                            // Closed, timed out, or a protocol error (Beast answered it with a
-                            // close frame, which may still be queued: nothing is dropped, the
-                            // socket's end frees it).
-                            sender_.peer_gone();
-                            std::optional<boost::beast::websocket::close_reason> peer;
-                            if (ec == boost::beast::websocket::error::closed)
-                              peer = socket().reason();
-                            return events_->on_gone(peer);
-                          }
-                          const auto text = boost::beast::buffers_to_string(buffer_.data());
-                          buffer_.consume(buffer_.size());
-                          events_->on_message(text, socket().got_text());
-                          read();
-                        });
+    socket().async_read(
+        buffer_, [this, owner = sender_.owner().lock()](boost::beast::error_code ec, std::size_t) {
+          if (ec) {
+            // Closed, timed out, or a protocol error (Beast answered it with a
+            // close frame, which may still be queued: nothing is dropped, the
+            // socket's end frees it).
+            sender_.peer_gone();
+            std::optional<boost::beast::websocket::close_reason> peer;
+            if (ec == boost::beast::websocket::error::closed) peer = socket().reason();
+            return sender_.events().on_gone(peer);
+          }
+          const auto text = boost::beast::buffers_to_string(buffer_.data());
+          buffer_.consume(buffer_.size());
+          sender_.events().on_message(text, socket().got_text());
+          read();
+        });
   }
 
   const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   Sender<WsFraming<NextLayer>> sender_;
-  TransportEvents* events_ = nullptr;
-  std::weak_ptr<void> owner_;
   boost::beast::flat_buffer buffer_;
 };
 

@@ -161,11 +161,12 @@ void TrainingApi::take_over(boost::beast::tcp_stream&& stream, Request&& request
   const auto token = auth::extract_token(request[boost::beast::http::field::authorization],
                                          q == route.query.end() ? "" : q->second);
   if (!token) {
-    watch.refusal = Refusal{close_code::unauthorized, "missing token"};
+    watch.refusal = std::make_unique<Refusal>(Refusal{close_code::unauthorized, "missing token"});
   } else if (auto result = verifier_.verify(*token, std::chrono::system_clock::now()); !result) {
-    watch.refusal = Refusal{close_code::unauthorized, result.message};
+    watch.refusal = std::make_unique<Refusal>(Refusal{close_code::unauthorized, result.message});
   } else if (!result.claims->grants(route.tenant)) {
-    watch.refusal = Refusal{close_code::forbidden, "tenant not granted by the token"};
+    watch.refusal = std::make_unique<Refusal>(
+        Refusal{close_code::forbidden, "tenant not granted by the token"});
   }
   if (watch.refusal) upgrades_refused_.inc();
   const auto since = route.query.find("since");

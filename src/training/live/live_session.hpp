@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -44,7 +45,7 @@ struct WatchRequest {
   std::string tenant;
   std::string job_id;
   std::uint64_t since = 0;
-  std::optional<Refusal> refusal;
+  std::unique_ptr<Refusal> refusal;  // a pointer: most watchers are not refused
 };
 
 /// The seq a watcher resumes after: `Last-Event-ID` (what an EventSource sends when it

@@ -21,6 +21,14 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using Framing = SseFraming<boost::beast::tcp_stream>;
 
+// What the sender tells its transport's owner: only the cut matters here.
+struct Events : TransportEvents {
+  int cuts = 0;
+  void on_open() override {}
+  void on_gone(const std::optional<boost::beast::websocket::close_reason>&) override {}
+  void on_cut() override { ++cuts; }
+};
+
 struct Pair {
   net::io_context ioc;
   tcp::socket peer{ioc};
@@ -29,7 +37,7 @@ struct Pair {
   Counter slow;
   Counter delivered;
   std::shared_ptr<int> owner = std::make_shared<int>(0);
-  int cuts = 0;
+  Events events;
 
   explicit Pair(std::size_t limit) {
     tcp::acceptor acceptor(ioc, {net::ip::make_address("127.0.0.1"), 0});
@@ -44,7 +52,7 @@ struct Pair {
     sender = std::make_unique<Sender<Framing>>(limits, SenderMetrics{queued, slow, &delivered},
                                                boost::beast::tcp_stream(std::move(server)),
                                                std::chrono::seconds(5));
-    sender->attach(owner, [this] { ++cuts; });
+    sender->attach(owner, events);
   }
 
   /// Everything the peer receives until the server ends the stream.
@@ -86,7 +94,7 @@ TEST(Sender, CloseAfterDrainSendsEverythingThenTheCloseEvent) {
             "event: close\ndata: {\"code\":1000,\"reason\":\"job completed\"}\n\n");
   EXPECT_EQ(p.delivered.value(), 3u);
   EXPECT_EQ(p.queued.value(), 0);
-  EXPECT_EQ(p.cuts, 0);
+  EXPECT_EQ(p.events.cuts, 0);
 }
 
 TEST(Sender, OverTheBoundTheQueueIsDroppedAndThePeerGets1008) {
@@ -102,7 +110,7 @@ TEST(Sender, OverTheBoundTheQueueIsDroppedAndThePeerGets1008) {
   EXPECT_GT(p.queued.value(), 0);
   EXPECT_LE(static_cast<std::size_t>(p.queued.value()), 64 * 1024 + big.size() + 64);
   EXPECT_EQ(p.slow.value(), 1u);
-  EXPECT_EQ(p.cuts, 1);
+  EXPECT_EQ(p.events.cuts, 1);
   EXPECT_EQ(p.sender->send(big, {sent + 2, "progress"}), Sent::closing);
   const auto all = p.read_all();
   // Whole messages only, fewer than were queued, then the close with 1008.
