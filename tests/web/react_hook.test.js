@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { WebSocket, loadReact } from './harness/deps.js';
 import { ScriptedServer, completedMsg, productMsg, snapshotMsg } from './harness/scripted_ws.js';
 import { useTrainingProgress } from '../../web/client/react.js';
+import { coalesce, connectedAt, fullRun } from './harness/progress_stream.js';
 
 const { React, TestRenderer } = loadReact();
 globalThis.IS_REACT_ACT_ENVIRONMENT = true;
@@ -83,4 +84,35 @@ test('without a tenant, job or token the hook watches nothing', async () => {
   });
   assert.deepEqual(seen.at(-1), { state: null, closeInfo: null });
   await TestRenderer.act(() => root.unmount());
+});
+
+test('the hook shows ETA, in-flight, accuracy, the report and watchers; a new maxRate re-subscribes', async (t) => {
+  const events = fullRun();
+  const upTo = events.findIndex((m) => m.type === 'product_completed' && m.data.eta_s !== null) + 1;
+  const server = await new ScriptedServer([(_, { send }) => {
+    send(connectedAt(events, 0, { watchers: 2 }));
+    for (const m of coalesce(events.slice(0, upTo + 2), () => true)) send(m);
+  }]).start();
+  t.after(() => server.stop());
+  const seen = [];
+  const props = { seen, baseUrl: server.baseUrl, tenantId: 't1', jobId: 'j1', token: 'tok', maxRate: 1 };
+  let root;
+  await TestRenderer.act(() => {
+    root = TestRenderer.create(React.createElement(Probe, props));
+  });
+  await until(() => seen.at(-1)?.state?.seq === events[upTo + 1].seq, 'the products folded');
+  const { state } = seen.at(-1);
+  assert.equal(state.watchers, 2);
+  assert.equal(state.etaSeconds, events[upTo + 1].data.eta_s);
+  assert.equal(state.elapsedSeconds, events[upTo + 1].data.elapsed_s);
+  assert.deepEqual(state.inFlight, events[upTo + 1].data.in_flight);
+  assert.equal(state.accuracy.worst[0].name, events[upTo + 1].data.summary.worst[0].product_name);
+  assert.equal(state.report.shortHistory[0], 'New Cake');
+  assert.equal(state.lastEventType, 'progress_summary');
+  assert.match(server.urls[0], /[?&]max_rate=1(&|$)/);
+  await TestRenderer.act(() => root.update(React.createElement(Probe, { ...props, maxRate: 5 })));
+  await until(() => server.connections === 2, 'the watch at the new rate');
+  assert.match(server.urls[1], /[?&]max_rate=5(&|$)/);
+  await TestRenderer.act(() => root.unmount());
+  await server.until(() => server.sockets.size === 0, 'every socket closed');
 });

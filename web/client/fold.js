@@ -1,7 +1,10 @@
 // Folds the live protocol (docs/live-protocol.md) into one job state: the `connected` snapshot
 // resets it, a resumed `connected` (no snapshot) keeps it, events apply in `seq` order,
 // duplicates and older messages are ignored, a gap is reported so the caller can resynchronise,
-// and progress never goes backwards.
+// and progress never goes backwards. A `progress_summary` (max_rate) stands for the events it
+// folded; a `watchers` count has no seq and never takes part in the order.
+
+import { normaliseAccuracy, normaliseEtaError, normaliseReport, num } from './insight.js';
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
@@ -42,6 +45,7 @@ function normaliseProduct(p) {
     fallbackReason: str(p.fallback_reason) ?? null,
     metrics: Object.freeze(normaliseMetrics(p.metrics)),
     error: str(p.error) ?? null,
+    durationMs: num(p.duration_ms) ?? null,
   });
 }
 
@@ -59,6 +63,13 @@ export function emptyState(tenantId = '', jobId = '') {
     products: [],
     error: null,
     summary: null,
+    elapsedSeconds: null,
+    etaSeconds: null,
+    inFlight: Object.freeze([]),
+    accuracy: null,
+    report: null,
+    watchers: null,
+    etaError: null,
     lastEventType: null,
     lastEventTimestamp: null,
     hasSnapshot: false,
@@ -95,6 +106,8 @@ export class TrainingFold {
     const type = str(message.type);
     if (type === undefined) return this.#malformed('message has no string "type"');
     if (type === 'connected') return this.#connected(message);
+    // Presence, not an event: whatever its seq says, it never counts as a gap or a duplicate.
+    if (type === 'watchers') return this.#watchers(message.data);
     if (message.seq === undefined) return 'ignored'; // pong, error replies: no job state
     const seq = int(message.seq);
     if (seq === undefined || seq < 1) {
@@ -106,8 +119,34 @@ export class TrainingFold {
     }
     if (!this.state.hasSnapshot) return this.#malformed(`"${type}" arrived before "connected"`);
     if (seq <= this.state.seq) return 'duplicate';
+    if (type === 'progress_summary') return this.#progressSummary(seq, data, str(message.timestamp));
     if (seq > this.state.seq + 1) return 'gap';
     this.#event(type, seq, data, str(message.timestamp));
+    return 'applied';
+  }
+
+  #watchers(data) {
+    const n = int(data?.watchers);
+    if (n === undefined || n < 0) return this.#malformed('"watchers" has no non-negative integer "data.watchers"');
+    this.state.watchers = n;
+    return 'applied';
+  }
+
+  /**
+   * A summary at `seq` folds one successful product_completed per entry of `products`, the last
+   * of them at `seq`: its first product is event seq - products.length + 1, which must follow the
+   * folded seq as an event would (else something was missed: a gap). Products at or below the
+   * folded seq (an overlap no server should send) are skipped, so nothing is folded twice.
+   */
+  #progressSummary(seq, data, timestamp) {
+    const products = data.products;
+    if (!Array.isArray(products) || !products.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p))) {
+      return this.#malformed(`"progress_summary" (seq ${seq}) has no "products" array of objects`);
+    }
+    const first = seq - products.length + 1;
+    if (first > this.state.seq + 1) return 'gap';
+    const fresh = products.slice(this.state.seq + 1 - first);
+    this.#event('progress_summary', seq, data, timestamp, fresh);
     return 'applied';
   }
 
@@ -121,7 +160,15 @@ export class TrainingFold {
     const snap = data?.snapshot;
     // A snapshot, when there is one, always wins: it is the whole job.
     if ((snap === undefined || snap === null) && data?.resumed === true) return this.#resumed(message);
-    return this.#snapshot(message);
+    const outcome = this.#snapshot(message);
+    // The count at this connection (it includes this watcher), fresher than the snapshot's.
+    if (outcome === 'applied' || outcome === 'duplicate') this.#connectionWatchers(data);
+    return outcome;
+  }
+
+  #connectionWatchers(data) {
+    const n = int(data?.watchers);
+    if (n !== undefined && n >= 0) this.state.watchers = n;
   }
 
   #resumed(message) {
@@ -131,6 +178,7 @@ export class TrainingFold {
     // continue what is folded here. Anything else (no state yet, another seq) cannot be trusted to
     // line up, so it is handled like a gap: a fresh connection for a full snapshot.
     if (!this.state.hasSnapshot || seq !== this.state.seq) return 'gap';
+    this.#connectionWatchers(message.data);
     return 'resumed';
   }
 
@@ -155,7 +203,12 @@ export class TrainingFold {
     s.error = str(snap.error) ?? null;
     s.lastEventType = 'connected';
     s.lastEventTimestamp = str(message.timestamp) ?? s.lastEventTimestamp;
+    // A snapshot is the whole job: what it lacks (an older server) is unknown, not kept.
+    Object.assign(s, { elapsedSeconds: null, etaSeconds: null, inFlight: Object.freeze([]), accuracy: null,
+      report: null, etaError: null });
     this.#common(snap);
+    this.#connectionWatchers(snap);
+    if (Object.hasOwn(snap, 'eta_error')) s.etaError = normaliseEtaError(snap.eta_error);
     if (Array.isArray(snap.products)) {
       this.products.clear();
       for (const p of snap.products) {
@@ -163,11 +216,15 @@ export class TrainingFold {
       }
     }
     if (status === 'completed') s.progress = 100;
-    if (isTerminalStatus(status)) s.summary = this.#summaryFromSnapshot(snap);
+    if (isTerminalStatus(status)) {
+      s.summary = this.#summaryFromSnapshot(snap);
+      this.#ended();
+    }
     return 'applied';
   }
 
-  #event(type, seq, data, timestamp) {
+  /** `products`: a progress_summary's products still to fold; a product_completed is its own. */
+  #event(type, seq, data, timestamp, products = [data]) {
     const s = this.state;
     s.seq = seq;
     s.lastEventType = type;
@@ -176,9 +233,9 @@ export class TrainingFold {
     this.#common(data);
     if (type === 'started' || type === 'progress') {
       s.status = 'running';
-    } else if (type === 'product_completed') {
+    } else if (type === 'product_completed' || type === 'progress_summary') {
       s.status = 'running';
-      this.#addProduct(normaliseProduct(data));
+      for (const p of products) this.#addProduct(normaliseProduct(p));
     } else if (type === 'completed') {
       s.status = 'completed';
       s.progress = 100;
@@ -187,6 +244,7 @@ export class TrainingFold {
         failedTrainings: int(data.failed_trainings) ?? this.#count('failed'),
         totalDurationSeconds: Number.isFinite(data.total_duration) ? data.total_duration : null,
       });
+      if (Object.hasOwn(data, 'eta_error')) s.etaError = normaliseEtaError(data.eta_error);
     } else if (type === 'failed') {
       const reason = str(data.reason);
       s.status = reason === 'cancelled' ? 'cancelled' : 'failed';
@@ -197,6 +255,13 @@ export class TrainingFold {
         totalDurationSeconds: null,
       });
     }
+    if (this.terminal) this.#ended();
+  }
+
+  // Nothing is fitted or left to estimate once the job is over, whatever the last message said.
+  #ended() {
+    this.state.inFlight = Object.freeze([]);
+    this.state.etaSeconds = null;
   }
 
   #common(fields) {
@@ -211,6 +276,14 @@ export class TrainingFold {
     if (step !== undefined) s.currentStep = step;
     const details = str(fields.step_details);
     if (details !== undefined) s.stepDetails = details;
+    // Each of these is the latest message's when it has the key (null is a value: "not yet").
+    if (Object.hasOwn(fields, 'elapsed_s')) s.elapsedSeconds = num(fields.elapsed_s, 0) ?? null;
+    if (Object.hasOwn(fields, 'eta_s')) s.etaSeconds = num(fields.eta_s, 0) ?? null;
+    if (Array.isArray(fields.in_flight)) {
+      s.inFlight = Object.freeze(fields.in_flight.filter((name) => typeof name === 'string'));
+    }
+    if (Object.hasOwn(fields, 'summary')) s.accuracy = normaliseAccuracy(fields.summary);
+    if (Object.hasOwn(fields, 'report')) s.report = normaliseReport(fields.report);
   }
 
   #addProduct(p) {

@@ -23,12 +23,66 @@ export interface ProductResult {
   readonly fallbackReason: string | null;
   readonly metrics: Readonly<ProductMetrics>;
   readonly error: string | null;
+  /** That product's fit time in ms (`duration_ms`); null from a server that does not send it. */
+  readonly durationMs: number | null;
 }
 
 export interface TrainingSummary {
   readonly successfulTrainings: number;
   readonly failedTrainings: number;
   readonly totalDurationSeconds: number | null;
+}
+
+/** Running accuracy over the products done so far (`summary` on the wire). */
+export interface AccuracySummary {
+  /** null until a product has a MASE. */
+  readonly medianMase: number | null;
+  readonly meanMape: number | null;
+  /** Products that kept seasonal naive. */
+  readonly fallbacks: number;
+  readonly failed: number;
+  /** At most 5, worst (highest MASE) first. */
+  readonly worst: ReadonlyArray<{ readonly name: string; readonly mase: number | null }>;
+}
+
+/** The data report of the Data Analysis step (`report` on the wire). Lists stop at 20; the counts do not. */
+export interface DataReport {
+  readonly products: number;
+  readonly days: number;
+  /** "YYYY-MM-DD". */
+  readonly firstDate: string | null;
+  readonly lastDate: string | null;
+  readonly rowsPerProduct: { readonly min: number | null; readonly median: number | null; readonly max: number | null };
+  readonly productsWithGaps: number;
+  readonly missingDays: number;
+  /** Worst first. */
+  readonly gaps: ReadonlyArray<{ readonly name: string; readonly missingDays: number }>;
+  readonly negativeValues: number;
+  readonly unknownValues: number;
+  /** Under 8 weeks of history: these fall back. */
+  readonly shortHistory: readonly string[];
+  readonly shortHistoryCount: number;
+  /** Last sale more than 4 weeks before `lastDate`. */
+  readonly stale: ReadonlyArray<{ readonly name: string; readonly lastSale: string | null }>;
+  readonly staleCount: number;
+  /** Days the whole shop sold nothing. */
+  readonly closedDays: readonly string[];
+  readonly closedDaysCount: number;
+  /** A zero on a weekday that is never zero otherwise. */
+  readonly soldOutDays: ReadonlyArray<{ readonly name: string; readonly date: string }>;
+  readonly soldOutDaysCount: number;
+  readonly duplicatesReplaced: number;
+}
+
+/** How good the ETA was at one checkpoint (`completed.data.eta_error`); error = ETA − actual. */
+export interface EtaCheckpoint {
+  /** 10, 25, 50 or 75 (% of the products). */
+  readonly atPercent: number | null;
+  readonly productsCompleted: number;
+  readonly etaSeconds: number | null;
+  readonly actualSeconds: number | null;
+  readonly errorSeconds: number | null;
+  readonly errorPercent: number | null;
 }
 
 /** A job's state: the snapshot folded with every event since, as one immutable object. */
@@ -50,6 +104,20 @@ export interface TrainingState {
   readonly error: string | null;
   /** Set once the job ended. */
   readonly summary: TrainingSummary | null;
+  /** Seconds since the job started, as of the last message (`elapsed_s`); null before `started`. */
+  readonly elapsedSeconds: number | null;
+  /** Seconds to the end (`eta_s`); null until the server can estimate it, and once the job ended. */
+  readonly etaSeconds: number | null;
+  /** Products being fitted right now (at most the thread count); empty once the job ended. */
+  readonly inFlight: readonly string[];
+  /** Running accuracy (the wire's `summary`); null before the first product. */
+  readonly accuracy: AccuracySummary | null;
+  /** The data report; null until the Data Analysis step is done. */
+  readonly report: DataReport | null;
+  /** Live watchers of the job, this one included; null until the server said. */
+  readonly watchers: number | null;
+  /** Set by `completed`: the ETA against the real remaining time at each checkpoint reached. */
+  readonly etaError: readonly EtaCheckpoint[] | null;
   readonly lastEventType: string | null;
   readonly lastEventTimestamp: string | null;
   readonly hasSnapshot: boolean;
@@ -125,6 +193,12 @@ export interface WatchOptions {
   reconnect?: ReconnectOptions;
   /** Period of the `{"type":"ping"}` heartbeat; silence for 2.5 periods reconnects. 0 turns it off. */
   pingIntervalMs?: number;
+  /**
+   * Messages per second, in (0, 1000]: the server folds successful products into at most this
+   * many `progress_summary` messages a second (milestones still come at once). The folded state
+   * ends the same as at full rate. Omit for every event.
+   */
+  maxRate?: number;
   /** Jitter source in [0, 1) (tests). */
   random?: () => number;
 }
@@ -177,6 +251,8 @@ export class LevainError extends Error {
   readonly body: unknown;
   readonly tenantId: string;
   readonly rejectedRows: ReadonlyArray<{ line: number; reason: string }>;
+  /** On a 409 `job_running` from startTraining: the job already pending or running; else null. */
+  readonly runningJobId: string | null;
   readonly userMessage: string;
 }
 
@@ -216,6 +292,15 @@ export interface JobRecord {
   started_at: string | null;
   finished_at: string | null;
   products: Array<Record<string, unknown>>;
+  elapsed_s?: number | null;
+  eta_s?: number | null;
+  in_flight?: string[];
+  /** Running accuracy as on the wire (snake_case); null before the first product. */
+  summary?: Record<string, unknown> | null;
+  /** The data report as on the wire; null before the analysis. */
+  report?: Record<string, unknown> | null;
+  /** Live watchers of the job. */
+  watchers?: number;
 }
 export interface ForecastPoint { date: string; yhat: number; yhat_lower: number; yhat_upper: number }
 export interface Forecasts {
@@ -256,7 +341,10 @@ export interface SalesSummary {
 }
 
 export function uploadSales(options: RestOptions & { csv: string | Blob | ArrayBuffer | Uint8Array }): Promise<UploadResult>;
-export function startTraining(options: RestOptions & { products?: string[]; horizonDays?: number }): Promise<StartResult>;
+/** Rejects with kind 'conflict', code 'job_running' and `runningJobId` while a job runs, unless `allowConcurrent`. */
+export function startTraining(
+  options: RestOptions & { products?: string[]; horizonDays?: number; allowConcurrent?: boolean },
+): Promise<StartResult>;
 export function listJobs(options: RestOptions & { limit?: number }): Promise<JobRecord[]>;
 export function getJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
 export function cancelJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
@@ -268,6 +356,8 @@ export function getSalesSummary(options: RestOptions): Promise<SalesSummary>;
 export function describeError(err: unknown): string;
 export function describeClose(code: number, reason?: string): string;
 export function describeJobEnd(state: Pick<TrainingState, 'status' | 'error'>): string;
+/** "about 2 min left"; '' for null (not estimated yet, or ended). */
+export function describeEta(seconds: number | null): string;
 export function closeAction(code: number): 'finish' | 'stop' | 'reconnect';
 
 export interface TokenClaims {
@@ -281,8 +371,11 @@ export function readTokenClaims(token: string): TokenClaims;
 export function tokenExpired(claims: TokenClaims, nowMs?: number): boolean;
 
 export function apiUrl(baseUrl: string | undefined, path: string, query?: Record<string, unknown>): string;
-/** ws(s):// by default, http(s):// with `sse: true`; `since` > 0 asks the server to resume after it. */
+/**
+ * ws(s):// by default, http(s):// with `sse: true`; `since` > 0 asks the server to resume after
+ * it; `maxRate` adds `max_rate` (throws unless in (0, 1000]).
+ */
 export function liveUrl(
   baseUrl: string | undefined, tenantId: string, jobId: string, token: string,
-  options?: { since?: number; sse?: boolean },
+  options?: { since?: number; sse?: boolean; maxRate?: number },
 ): string;

@@ -9,6 +9,8 @@ export {
   uploadSales, startTraining, listJobs, getJob, cancelJob, getForecasts, listModels, getSalesHistory,
   getSalesSummary,
 } from './rest.js';
-export { LevainError, describeError, describeClose, describeJobEnd, closeAction } from './messages.js';
+export {
+  LevainError, describeError, describeClose, describeEta, describeJobEnd, closeAction,
+} from './messages.js';
 export { readTokenClaims, tokenExpired } from './token.js';
 export { apiUrl, liveUrl } from './urls.js';

@@ -44,6 +44,12 @@ export class LevainError extends Error {
     this.tenantId = tenantId;
   }
 
+  /** The job already pending or running when a start was refused with 409 `job_running`, else null. */
+  get runningJobId() {
+    const id = this.body?.job_id;
+    return this.code === 'job_running' && typeof id === 'string' && id !== '' ? id : null;
+  }
+
   /** Rejected CSV rows as [{line, reason}] when the server listed them, else []. */
   get rejectedRows() {
     return Array.isArray(this.body?.errors) ? this.body.errors : [];
@@ -82,11 +88,30 @@ export function describeError(err) {
       return `The CSV was rejected: ${err.message}.`;
     case 'not_found':
       return `Not found: ${err.message}.`;
+    case 'conflict':
+      return err.code === 'job_running'
+        ? `Not started: ${err.message}.`
+        : `The request was refused: ${err.message}.`;
     case 'server':
       return `The server failed (${err.status}): ${err.message}. Try again later.`;
     default:
       return `The request was refused: ${err.message}.`;
   }
+}
+
+/**
+ * "about 2 min left" for an ETA in seconds, rounded the way a person says it; '' when there is
+ * none (null: not estimated yet, or the job ended).
+ */
+export function describeEta(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 10) return 'a few seconds left';
+  if (seconds < 60) return `about ${Math.round(seconds / 5) * 5} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `about ${h} h${m ? ` ${m} min` : ''} left`;
 }
 
 /** The message for a job that ended badly, with the server's own reason. */

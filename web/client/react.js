@@ -6,14 +6,15 @@ import { watchTraining } from './levain-client.js';
 
 /**
  * Watches the job while the component is mounted and `tenantId`, `jobId` and `token` are set;
- * re-subscribes when `baseUrl`, `tenantId`, `jobId` or `token` change. Other options (callbacks,
- * `transport`, `WebSocket`, `EventSource`, `reconnect`) are read from the latest render without
- * re-subscribing.
+ * re-subscribes when `baseUrl`, `tenantId`, `jobId`, `token` or `maxRate` change (a new rate is a
+ * new URL). Other options (callbacks, `transport`, `WebSocket`, `EventSource`, `reconnect`) are
+ * read from the latest render without re-subscribing.
  * Returns { state, closeInfo }: `state` is null until the first update, `closeInfo` is null
- * while the watch goes on.
+ * while the watch goes on. `state` carries everything watchTraining folds: progress, products,
+ * etaSeconds, elapsedSeconds, inFlight, accuracy, report, watchers, etaError.
  */
 export function useTrainingProgress(options) {
-  const { baseUrl, tenantId, jobId, token } = options ?? {};
+  const { baseUrl, tenantId, jobId, token, maxRate } = options ?? {};
   const latest = useRef(options);
   latest.current = options;
   const [result, setResult] = useState({ state: null, closeInfo: null });
@@ -31,6 +32,7 @@ export function useTrainingProgress(options) {
       tenantId,
       jobId,
       token,
+      maxRate,
       onUpdate(state) {
         if (!active) return;
         setResult({ state, closeInfo: null });
@@ -46,7 +48,7 @@ export function useTrainingProgress(options) {
       active = false;
       handle.close();
     };
-  }, [baseUrl, tenantId, jobId, token]);
+  }, [baseUrl, tenantId, jobId, token, maxRate]);
 
   return result;
 }

@@ -65,12 +65,22 @@ export function uploadSales(options) {
   });
 }
 
-/** POST …/training/jobs. Resolves {job_id, status, live_url}. */
+/**
+ * POST …/training/jobs. Resolves {job_id, status, live_url}. While a job of the bakery is pending
+ * or running the server refuses with 409: a LevainError of kind 'conflict', code 'job_running',
+ * whose `runningJobId` is that job; `allowConcurrent: true` starts one anyway.
+ */
 export function startTraining(options) {
   const tenantId = need(options, 'tenantId', 'startTraining');
   const request = {};
   if (options.products !== undefined) request.products = options.products;
   if (options.horizonDays !== undefined) request.horizon_days = options.horizonDays;
+  if (options.allowConcurrent !== undefined) {
+    if (typeof options.allowConcurrent !== 'boolean') {
+      throw new TypeError('startTraining: option "allowConcurrent" must be true or false');
+    }
+    if (options.allowConcurrent) request.allow_concurrent = true;
+  }
   return call(options, 'startTraining', 'POST', `${tenantPath(tenantId)}/training/jobs`, {
     body: JSON.stringify(request),
     contentType: 'application/json',

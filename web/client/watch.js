@@ -1,10 +1,11 @@
 // watchTraining: one job's live state over the live contract (docs/live-protocol.md), by WebSocket
 // or Server-Sent Events, with reconnects (exponential backoff + jitter) on transient closes, a
-// resume after the last folded seq on every reconnect, and a full resync on a seq gap.
+// resume after the last folded seq on every reconnect, and a full resync on a seq gap; with
+// `maxRate`, at the update rate the watcher chose (the server folds products into summaries).
 
 import { TrainingFold } from './fold.js';
 import { closeAction, describeClose } from './messages.js';
-import { liveUrl } from './urls.js';
+import { checkMaxRate, liveUrl } from './urls.js';
 
 const DEFAULTS = {
   initialBackoffMs: 250,
@@ -17,7 +18,8 @@ const DEFAULTS = {
 const TRANSPORTS = ['websocket', 'sse', 'auto'];
 // Every `event:` the server sends over SSE; `message` catches an event without a type, should a
 // proxy strip it. `close` is handled apart: it ends the stream.
-const SSE_EVENTS = ['connected', 'started', 'progress', 'product_completed', 'completed', 'failed', 'message'];
+const SSE_EVENTS = ['connected', 'started', 'progress', 'product_completed', 'progress_summary', 'completed',
+  'failed', 'watchers', 'message'];
 // In 'auto', this many WebSocket attempts in a row that end with 1006 before any message, while
 // no WebSocket of the watch has ever delivered one, mean the path does not carry WebSockets.
 const FAILED_UPGRADES_BEFORE_SSE = 2;
@@ -90,6 +92,7 @@ export function watchTraining(options) {
   const cfg = { ...DEFAULTS, ...(options.reconnect ?? {}) };
   if (options.pingIntervalMs !== undefined) cfg.pingIntervalMs = options.pingIntervalMs;
   const baseUrl = options.baseUrl;
+  const maxRate = checkMaxRate(options.maxRate, 'watchTraining');
   liveUrl(baseUrl, tenantId, jobId, token); // a bad baseUrl throws here, not on the first connect
   const onUpdate = typeof options.onUpdate === 'function' ? options.onUpdate : () => {};
   const onClose = typeof options.onClose === 'function' ? options.onClose : () => {};
@@ -197,8 +200,8 @@ export function watchTraining(options) {
         attempts = 0;
         needSnapshot = false;
         connection = 'live';
-      } else {
-        resyncs = 0;
+      } else if (message.type !== 'watchers') {
+        resyncs = 0; // an event moved the fold on; a presence count is not one
       }
       publish();
     } else if (outcome === 'resumed') {
@@ -251,7 +254,7 @@ export function watchTraining(options) {
 
   const urlFor = (sse) => {
     const since = !needSnapshot && fold.state.hasSnapshot ? fold.state.seq : 0;
-    return liveUrl(baseUrl, tenantId, jobId, token, { since, sse });
+    return liveUrl(baseUrl, tenantId, jobId, token, { since, sse, maxRate });
   };
 
   function openWebSocket() {

@@ -1,7 +1,8 @@
 // Compiled (not run) by types.test.js: the published .d.ts files describe the API as documented.
 import {
-  LevainError, describeClose, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
-  liveUrl, watchTraining, type CloseInfo, type LiveTransport, type TrainingState, type WebSocketConstructor,
+  LevainError, describeClose, describeEta, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
+  liveUrl, watchTraining, type AccuracySummary, type CloseInfo, type DataReport, type LiveTransport, type TrainingState,
+  type WebSocketConstructor,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
 
@@ -65,3 +66,36 @@ void [state?.progress, state?.transport === 'sse', closeInfo?.code];
 
 // @ts-expect-error jobId is required
 watchTraining({ ...base });
+
+// Issue 15: the chosen rate, and what the folded view says about time, work, accuracy and data.
+watchTraining({
+  ...base, jobId: 'j', WebSocket: WS, maxRate: 1,
+  onUpdate(s: TrainingState) {
+    const left: string = describeEta(s.etaSeconds);
+    const elapsed: number = s.elapsedSeconds ?? 0;
+    const now: readonly string[] = s.inFlight;
+    const acc: AccuracySummary | null = s.accuracy;
+    const worst: string[] = acc ? acc.worst.map((w) => `${w.name} ${w.mase ?? '-'}`) : [];
+    const report: DataReport | null = s.report;
+    const gaps: number = report ? report.gaps.reduce((n, g) => n + g.missingDays, 0) + report.shortHistoryCount : 0;
+    const watching: number = s.watchers ?? 1;
+    const ms: number | null = s.products[0]?.durationMs ?? null;
+    const pct: number | null = s.etaError?.[0]?.errorPercent ?? null;
+    void [left, elapsed, now, worst, gaps, watching, ms, pct, acc?.medianMase, report?.rowsPerProduct.median];
+  },
+});
+// @ts-expect-error maxRate is a number of messages per second
+watchTraining({ ...base, jobId: 'j', maxRate: '1' });
+void liveUrl(base.baseUrl, 'bakery-a', 'j', 't', { maxRate: 2 });
+
+async function startOnce(): Promise<string> {
+  try {
+    return (await startTraining({ ...base, allowConcurrent: false })).job_id;
+  } catch (e) {
+    if (e instanceof LevainError && e.code === 'job_running' && e.runningJobId) return e.runningJobId;
+    throw e;
+  }
+}
+void startOnce();
+const hooked = useTrainingProgress({ ...base, jobId: 'j', maxRate: 1 });
+void [hooked.state?.watchers, hooked.state?.report?.closedDays, hooked.state?.accuracy?.fallbacks];
