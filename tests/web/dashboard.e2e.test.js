@@ -167,8 +167,10 @@ test('a second page mid-job shows the same state at once; a gateway restart mid-
   assert.match(await page.getByTestId('connection-status').textContent(), /reconnecting/);
   await browser.screenshot(page, '06-reconnecting');
 
-  // While the gateway is away, a REST action says the server cannot be reached.
-  await page.getByTestId('start-training').click();
+  // While the gateway is away, a REST action says the server cannot be reached (an upload:
+  // Start training is off while the job runs).
+  assert.equal(await page.getByTestId('start-training').isDisabled(), true);
+  await page.getByTestId('csv-input').setInputFiles(files.small);
   await page.getByTestId('error').filter({ hasText: 'cannot be reached' }).waitFor(WAIT);
 
   await stack.startGateway(port);

@@ -26,12 +26,19 @@ export class ErrorArea {
     this.node = node;
   }
 
-  /** `kind` (e.g. 'unreachable') lets a later recovery clear just that message. */
-  show(message, details = [], kind = '') {
+  /**
+   * `kind` (e.g. 'unreachable') lets a later recovery clear just that message. `action`
+   * ({label, testid, onClick}) is the one thing to do about it, as a button.
+   */
+  show(message, details = [], kind = '', action = null) {
     this.kind = kind;
     this.node.dataset.kind = kind;
     this.node.replaceChildren(el('p', {}, message));
     if (details.length) this.node.append(el('ul', {}, ...details.map((d) => el('li', {}, d))));
+    if (action) {
+      this.node.append(el('div', { class: 'actions' }, el('button', { type: 'button', 'data-testid': action.testid,
+        onclick: action.onClick }, action.label)));
+    }
     this.node.hidden = false;
   }
 

@@ -5,7 +5,7 @@ import { listJobs } from '../client/levain-client.js';
 import { byId, el, formatTime } from './dom.js';
 
 export class JobsView {
-  /** ctx: { auth(), errors, onOpen(jobId), onAuthError(err), currentJob() } */
+  /** ctx: { auth(), errors, onOpen(jobId), onAuthError(err), currentJob(), onLoaded() } */
   constructor(ctx) {
     this.ctx = ctx;
     this.body = byId('jobs');
@@ -22,9 +22,11 @@ export class JobsView {
       this.ctx.errors.showError(err);
       this.ctx.onAuthError(err);
       this.jobs = [];
+      this.ctx.onLoaded?.();
       return null;
     }
     this.render();
+    this.ctx.onLoaded?.();
     return this.jobs;
   }
 

@@ -1,16 +1,28 @@
-// The live view of one job: progress bar, step, "N of M products", the per-product table, the
-// connection indicator and the final summary, all drawn from watchTraining's state.
+// The live view of one job: progress bar, step, "N of M products", time and ETA, what trains
+// now, watchers, the running accuracy, the data report, the per-product table, the connection
+// indicator, Cancel and the final summary, all drawn from watchTraining's state.
 
-import { describeClose, describeJobEnd, watchTraining } from '../client/levain-client.js';
+import { LevainError, cancelJob, describeClose, describeJobEnd, watchTraining } from '../client/levain-client.js';
 import { byId, el, formatDuration, formatNumber } from './dom.js';
+import { InsightView } from './insight.js';
+import { ReportCard } from './report.js';
 
 const CONNECTION_TEXT = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' };
+const CANCEL_TEXT = 'Cancel training';
 
 export class LiveView {
-  /** ctx: { auth(), errors: ErrorArea, onEnded(state), onRefused(info) } */
+  /**
+   * ctx: { auth(), errors: ErrorArea, onEnded(state), onRefused(info), onAuthError(err),
+   *        onState(state) (every render), maxRate (messages per second, or undefined) }
+   */
   constructor(ctx) {
     this.ctx = ctx;
     this.handle = null;
+    this.state = null; // the last state drawn
+    this.insight = new InsightView();
+    this.report = new ReportCard();
+    this.cancelButton = byId('cancel');
+    this.cancelButton.addEventListener('click', () => this.#cancel());
     this.rows = new Map(); // product name -> {row: <tr>, product} (the product object it shows)
     this.bar = byId('progress');
     this.fill = byId('progress-fill');
@@ -41,6 +53,7 @@ export class LiveView {
       jobId,
       // WebSocket first; SSE by itself where the WebSocket does not get through (some proxies).
       transport: 'auto',
+      maxRate: this.ctx.maxRate,
       onUpdate: (state) => this.render(state),
       onClose: (info) => this.#closed(info),
     });
@@ -50,6 +63,7 @@ export class LiveView {
     const h = this.handle;
     this.handle = null;
     h?.close();
+    if (this.state) this.#renderLive(this.state); // no clock, no count, no Cancel for a job not watched
   }
 
   render(state) {
@@ -66,6 +80,42 @@ export class LiveView {
     this.count.textContent = `${state.productsCompleted} of ${state.totalProducts} products`;
     for (const product of state.products) this.#renderRow(product);
     if (state.summary) this.#renderSummary(state);
+    this.report.render(state.report ?? null);
+    this.#renderLive(state);
+    this.ctx.onState?.(state);
+  }
+
+  // What is only true while the watch is open: the ticking clock, the watchers, Cancel.
+  #renderLive(state) {
+    this.state = state;
+    const watching = Boolean(this.handle) && state.connection !== 'closed';
+    this.insight.render(state, watching);
+    const cancellable = watching && (state.status === 'pending' || state.status === 'running');
+    this.cancelButton.hidden = !cancellable;
+    if (!cancellable) {
+      this.cancelButton.disabled = false;
+      this.cancelButton.textContent = CANCEL_TEXT;
+    }
+  }
+
+  async #cancel() {
+    const jobId = this.watchedJob;
+    if (!this.handle || !jobId) return;
+    if (!window.confirm(`Cancel training job ${jobId}? It stops after the products being fitted now.`)) return;
+    this.cancelButton.disabled = true;
+    this.cancelButton.textContent = 'Cancelling…';
+    try {
+      // The job then ends `cancelled`, and the live view says so.
+      await cancelJob({ ...this.ctx.auth(), jobId });
+    } catch (err) {
+      if (err instanceof LevainError && err.code === 'job_finished') return; // it ended meanwhile: the view shows how
+      this.ctx.errors.showError(err);
+      this.ctx.onAuthError?.(err);
+      if (this.watchedJob === jobId) {
+        this.cancelButton.disabled = false;
+        this.cancelButton.textContent = CANCEL_TEXT;
+      }
+    }
   }
 
   #closed(info) {
@@ -90,6 +140,8 @@ export class LiveView {
     this.table.replaceChildren();
     this.summary.hidden = true;
     this.summary.replaceChildren();
+    this.insight.clear();
+    this.report.clear();
     this.render({ connection: 'connecting', reconnectAttempt: 0, progress: 0, currentStep: '',
       status: 'unknown', productsCompleted: 0, totalProducts: 0, products: [], summary: null });
   }

@@ -1,7 +1,7 @@
 // The dashboard's wiring: sign-in, bakery choice, and the views (upload, live job, past jobs,
 // forecast chart). Served as is by the gateway; no build step.
 
-import { LevainError, describeClose, startTraining } from '../client/levain-client.js';
+import { LevainError, describeClose, describeError, startTraining } from '../client/levain-client.js';
 import { ErrorArea, byId, el } from './dom.js';
 import { ForecastView } from './forecast.js';
 import { JobsView } from './jobs.js';
@@ -11,8 +11,11 @@ import { StoredSalesView } from './stored.js';
 import { UploadView } from './upload.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const ACTIVE = new Set(['pending', 'running']);
 
 const errors = new ErrorArea(byId('error'));
+const fromUrl = takeHashParams();
+const rateFromUrl = parseRate(fromUrl.maxRate);
 const session = new Session();
 const auth = () => ({ baseUrl: location.origin, token: session.token, tenantId: session.tenant });
 let expiryTimer = null;
@@ -28,6 +31,9 @@ function onAuthError(err) {
 const live = new LiveView({
   auth,
   errors,
+  maxRate: rateFromUrl.rate,
+  onAuthError,
+  onState: () => updateStart(),
   onEnded: (state) => {
     jobs.refresh();
     if (state.status === 'completed') forecast.refresh();
@@ -36,7 +42,8 @@ const live = new LiveView({
     if (info.code === 4001) signOut(false);
   },
 });
-const jobs = new JobsView({ auth, errors, onAuthError, onOpen: (id) => openJob(id), currentJob: () => live.jobId });
+const jobs = new JobsView({ auth, errors, onAuthError, onOpen: (id) => openJob(id), currentJob: () => live.jobId,
+  onLoaded: () => updateStart() });
 const stored = new StoredSalesView({ auth, errors, onAuthError });
 const forecast = new ForecastView({ auth, errors, onAuthError });
 // After an upload, show what the server now holds (the chart too: its history may have grown).
@@ -75,6 +82,8 @@ async function loadTenant(preferredJob = '') {
   upload.reset();
   forecast.clear();
   stored.clear();
+  jobs.jobs = []; // the other bakery's jobs must not hold this one's Start button
+  updateStart();
   const before = opened;
   const tenant = session.tenant;
   const [list] = await Promise.all([jobs.refresh(), stored.refresh()]);
@@ -83,6 +92,8 @@ async function loadTenant(preferredJob = '') {
   if (jobId && opened === before) openJob(jobId);
   await forecast.refresh();
   workspace.dataset.loaded = tenant;
+  // Said once the first view is up (opening a job clears the error area).
+  if (rateFromUrl.problem && errors.node.hidden) errors.show(rateFromUrl.problem);
 }
 
 function signIn(token, tenant = '', job = '') {
@@ -120,23 +131,72 @@ byId('tenant').addEventListener('change', (e) => {
   loadTenant();
 });
 
+/** `#max_rate=R`: fewer updates, for a shop-counter tablet. What the server would refuse is said and ignored. */
+function parseRate(text) {
+  if (text === null || text === undefined || text === '') return { rate: undefined, problem: '' };
+  const rate = Number(text);
+  if (rate > 0 && rate <= 1000) return { rate, problem: '' };
+  return { rate: undefined, problem: `The update rate "max_rate=${text}" is not a number of messages per second ` +
+    'above 0 and at most 1000: updates come at full rate.' };
+}
+
+/**
+ * The job of this bakery that is pending or running, if any: the watched job's live state is
+ * fresher than the list, which covers the jobs started elsewhere.
+ */
+function activeJob() {
+  const watched = live.jobId ? live.state : null;
+  if (watched && ACTIVE.has(watched.status)) return watched.jobId || live.jobId;
+  const listed = jobs.jobs.find((j) => ACTIVE.has(j.status) && !(watched && j.job_id === live.jobId));
+  return listed?.job_id ?? null;
+}
+
 const startButton = byId('start');
+const startNote = byId('start-note');
+let starting = false;
+
+// Start training is off while a job of this bakery is pending or running: one at a time.
+function updateStart() {
+  const active = session.signedIn ? activeJob() : null;
+  startButton.disabled = starting || active !== null;
+  startNote.hidden = active === null;
+  startNote.dataset.jobId = active ?? '';
+  if (active === null) return;
+  const watching = active === live.jobId;
+  startNote.replaceChildren(watching
+    ? 'This job is under way: Start training is available again when it ends.'
+    : `Job ${active} is under way for this bakery: Start training is available again when it ends.`);
+  if (!watching) {
+    startNote.append(el('button', { type: 'button', class: 'small', 'data-testid': 'start-note-watch',
+      onclick: () => openJob(active) }, 'Watch it'));
+  }
+}
+
 startButton.addEventListener('click', async () => {
   errors.clear();
-  startButton.disabled = true;
+  starting = true;
+  updateStart();
   try {
     const job = await startTraining(auth());
     openJob(job.job_id);
     jobs.refresh();
   } catch (err) {
-    errors.showError(err);
-    onAuthError(err);
+    const running = err instanceof LevainError ? err.runningJobId : null;
+    if (running) {
+      // Started elsewhere since this page last looked: say so and offer that job.
+      errors.show(describeError(err), [], err.kind, { label: 'Watch the running job', testid: 'watch-running',
+        onClick: () => openJob(running) });
+      jobs.refresh();
+    } else {
+      errors.showError(err);
+      onAuthError(err);
+    }
   } finally {
-    startButton.disabled = false;
+    starting = false;
+    updateStart();
   }
 });
 
-const fromUrl = takeHashParams();
 const saved = Session.restore();
 if (fromUrl.token) signIn(fromUrl.token, fromUrl.tenant ?? '', fromUrl.job ?? '');
 else if (saved) signIn(saved.token, fromUrl.tenant ?? saved.tenant, fromUrl.job ?? '');

@@ -5,10 +5,14 @@ import { LevainError, readTokenClaims, tokenExpired } from '../client/levain-cli
 
 const KEY = 'levain.session';
 
-/** `#token=…&tenant=…&job=…` → {token, tenant, job}; the token is removed from the URL. */
+/**
+ * `#token=…&tenant=…&job=…&max_rate=…` → {token, tenant, job, maxRate}; the token is removed from
+ * the URL (the rest stays, so a reload keeps the bakery, the job and the update rate).
+ */
 export function takeHashParams() {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const out = { token: params.get('token'), tenant: params.get('tenant'), job: params.get('job') };
+  const out = { token: params.get('token'), tenant: params.get('tenant'), job: params.get('job'),
+    maxRate: params.get('max_rate') };
   if (out.token) {
     params.delete('token');
     const rest = params.toString();
