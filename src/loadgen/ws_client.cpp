@@ -8,8 +8,8 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json/parse.hpp>
 
+#include "common/live/sse_message.hpp"
 #include "common/live/sse_parser.hpp"
 #include "loadgen/recorder.hpp"
 #include "loadgen/timestamp.hpp"
@@ -209,15 +209,9 @@ class Client final : public WsClient {
 
   /// `event: close` is the close frame of an event stream: its code and reason, then the end.
   void on_sse_close(std::string_view data) {
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(data, ec);
-    const auto* o = ec ? nullptr : v.if_object();
-    if (const auto* code = o ? o->if_contains("code") : nullptr; code && code->is_int64()) {
-      result_.close_code = static_cast<int>(code->get_int64());
-    }
-    if (const auto* reason = o ? o->if_contains("reason") : nullptr;
-        reason && reason->is_string()) {
-      result_.close_reason = std::string(reason->get_string());
+    if (auto close = common::live::parse_sse_close(data)) {
+      result_.close_code = close->code;
+      result_.close_reason = std::move(close->reason);
     }
     if (!result_.ledger.joined()) {
       return fail("closed with " + std::to_string(result_.close_code) + " '" +

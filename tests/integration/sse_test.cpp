@@ -56,15 +56,19 @@ class SseTest : public LevainTest {
  protected:
   std::unique_ptr<SseClient> sse(std::uint16_t port, const std::string& job, const std::string& tok,
                                  SseOptions options = {}, const std::string& query = "") {
-    auto target = live_target("bakery", job, tok);
-    if (!query.empty()) target += (tok.empty() ? "?" : "&") + query;
-    return std::make_unique<SseClient>(port, target, std::move(options));
+    return std::make_unique<SseClient>(port, target(job, tok, query), std::move(options));
   }
   std::unique_ptr<WsClient> ws(std::uint16_t port, const std::string& job, const std::string& tok,
                                const std::string& query = "") {
-    auto target = live_target("bakery", job, tok);
-    if (!query.empty()) target += "&" + query;
-    return std::make_unique<WsClient>(port, target);
+    return std::make_unique<WsClient>(port, target(job, tok, query));
+  }
+
+ private:
+  std::string target(const std::string& job, const std::string& tok,
+                     const std::string& query) const {
+    auto t = live_target("bakery", job, tok);
+    if (!query.empty()) t += (tok.empty() ? "?" : "&") + query;
+    return t;
   }
 };
 

@@ -22,6 +22,7 @@
 #include "cli/client/terminal.hpp"
 #include "cli/client/tls.hpp"
 #include "cli/client/watch_display.hpp"
+#include "common/live/sse_message.hpp"
 #include "common/live/sse_parser.hpp"
 
 namespace levain::cli {
@@ -305,8 +306,9 @@ class Watcher {
       for (const auto& event : events) {
         if (event.event == "close") {
           if (state_.terminal() && connected) return {AttemptEnd::Kind::finished, true, ""};
-          const auto code = parse_close_event(event.data);
-          return closed_with(code.first, code.second, connected);
+          const auto close = common::live::parse_sse_close(event.data);
+          if (!close) return closed_with(kAbnormalClosure, "a malformed close event", connected);
+          return closed_with(close->code, close->reason, connected);
         }
         if (auto gap = handle_text(event.data, connected)) {
           return {AttemptEnd::Kind::retry, true, *gap, true};
@@ -334,18 +336,6 @@ class Watcher {
       last_bytes = Clock::now();
       leftover = std::string_view(chunk.data(), n);
     }
-  }
-
-  /// {"code": …, "reason": "…"} of an `event: close`; a body that is not one reads as 1006.
-  static std::pair<int, std::string> parse_close_event(std::string_view data) {
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(data, ec);
-    const auto* o = ec ? nullptr : v.if_object();
-    const auto* code = o ? o->if_contains("code") : nullptr;
-    const auto* reason = o ? o->if_contains("reason") : nullptr;
-    if (!code || !code->is_int64()) return {kAbnormalClosure, "a malformed close event"};
-    return {static_cast<int>(code->get_int64()),
-            reason && reason->is_string() ? std::string(reason->get_string()) : ""};
   }
 
   // Folds one message; returns a reason when the connection must be replaced (missed events).

@@ -1,6 +1,7 @@
 #include "common/live/sse_message.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "common/json_text.hpp"
@@ -39,9 +40,13 @@ std::string sse_response_head(std::string_view server, const HeaderLines& extra)
 
 void append_sse_message(std::string& out, std::uint64_t seq, std::string_view type,
                         std::string_view payload) {
-  out += "id: ";
-  out += std::to_string(seq);
-  out += "\nevent: ";
+  // seq 0 is a message that is not an event (`watchers`): no id, so Last-Event-ID stays put.
+  if (seq != 0) {
+    out += "id: ";
+    out += std::to_string(seq);
+    out += '\n';
+  }
+  out += "event: ";
   out += type;
   out += '\n';
   append_data_lines(out, payload);
@@ -57,10 +62,22 @@ void append_sse_close(std::string& out, std::uint16_t code, std::string_view rea
   out += '\n';
 }
 
+std::optional<SseClose> parse_sse_close(std::string_view data) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(data, ec);
+  const auto* o = ec ? nullptr : v.if_object();
+  const auto* code = o ? o->if_contains("code") : nullptr;
+  if (!code || !code->is_int64()) return std::nullopt;
+  const auto* reason = o->if_contains("reason");
+  return SseClose{static_cast<int>(code->get_int64()),
+                  reason && reason->is_string() ? std::string(reason->get_string()) : ""};
+}
+
 std::size_t sse_message_size(std::uint64_t seq, std::string_view type, std::string_view payload) {
   // id: + digits + \n, event: + type + \n, data: + payload + \n, \n (one data line: ours have no
   // line breaks; a payload with some is a few bytes longer, which the bound does not mind).
-  return 4 + std::to_string(seq).size() + 1 + 7 + type.size() + 1 + 6 + payload.size() + 1 + 1;
+  const std::size_t id = seq == 0 ? 0 : 4 + std::to_string(seq).size() + 1;
+  return id + 7 + type.size() + 1 + 6 + payload.size() + 1 + 1;
 }
 
 }  // namespace levain::common::live

@@ -4,6 +4,7 @@
 /// stream where a WebSocket would send a close frame. Pure: no I/O.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,13 @@ void append_sse_message(std::string& out, std::uint64_t seq, std::string_view ty
 /// Appends `event: close` with `data: {"code":…,"reason":"…"}`: the code a WebSocket would
 /// have closed with.
 void append_sse_close(std::string& out, std::uint16_t code, std::string_view reason);
+
+/// What an `event: close` carries; nullopt when its data is not {"code": int, …}.
+struct SseClose {
+  int code = 0;
+  std::string reason;
+};
+std::optional<SseClose> parse_sse_close(std::string_view data);
 
 /// The bytes append_sse_message() adds, for the send bound.
 std::size_t sse_message_size(std::uint64_t seq, std::string_view type, std::string_view payload);

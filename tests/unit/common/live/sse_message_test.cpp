@@ -26,6 +26,20 @@ TEST(SseMessage, CloseCarriesTheWebSocketCode) {
             "event: close\ndata: {\"code\":4001,\"reason\":\"token expired \\\"now\\\"\"}\n\n");
 }
 
+TEST(SseMessage, ACloseEventReadsBackAndGarbageIsNone) {
+  std::string out;
+  append_sse_close(out, 1008, "slow consumer");
+  const auto data = out.substr(out.find("data: ") + 6, out.find("\n\n") - out.find("data: ") - 6);
+  const auto close = parse_sse_close(data);
+  ASSERT_TRUE(close.has_value());
+  EXPECT_EQ(close->code, 1008);
+  EXPECT_EQ(close->reason, "slow consumer");
+  EXPECT_EQ(parse_sse_close(R"({"code":4004})")->reason, "");
+  EXPECT_FALSE(parse_sse_close("not json"));
+  EXPECT_FALSE(parse_sse_close(R"({"code":"1000"})"));
+  EXPECT_FALSE(parse_sse_close("[1000]"));
+}
+
 TEST(SseMessage, ResponseHeadStreamsUntilClose) {
   const auto head = sse_response_head("levain");
   EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
