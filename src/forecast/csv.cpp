@@ -67,10 +67,13 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
   return "";
 }
 
-// Returns the rejection reason, or "" with `obs` filled.
+enum class QuantityProblem { none, negative, unknown };
+
+// Returns the rejection reason, or "" with `obs` filled; `quantity` says when the quantity was
+// the reason.
 std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t width,
                      const std::vector<std::string>& names, const CsvLimits& limits,
-                     CsvDates& dates, Observation& obs) {
+                     CsvDates& dates, Observation& obs, QuantityProblem& quantity) {
   if (!rec.error.empty()) return rec.error;
   if (rec.fields.size() != width) return field_count_problem(rec, width, cols.separator);
   Date date{};
@@ -85,12 +88,15 @@ std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t widt
   }
   const std::string& qty_text = rec.fields[cols.quantity];
   double qty = 0;
+  quantity = QuantityProblem::unknown;
   if (qty_text.empty()) return "empty quantity";
   const bool decimal_comma = cols.separator == ';';
   if (const auto problem = parse_number(qty_text, qty, decimal_comma); !problem.empty()) {
     return "quantity '" + qty_text + "' " + problem;
   }
+  quantity = QuantityProblem::negative;
   if (qty < 0) return "negative quantity " + qty_text;
+  quantity = QuantityProblem::none;
   obs.date = date;
   obs.product = product;
   obs.quantity = qty == 0 ? 0.0 : qty;  // folds -0 into 0
@@ -133,8 +139,16 @@ CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits,
   auto fatal = read_data_rows(
       reader, limits, result.rejected, result.rejected_total, [&](const CsvRecord& row) {
         Observation obs;
-        auto reason = read_row(row, cols, width, result.regressor_names, limits, dates, obs);
-        if (reason.empty()) result.rows.push_back(std::move(obs));
+        auto quantity = QuantityProblem::none;
+        auto reason =
+            read_row(row, cols, width, result.regressor_names, limits, dates, obs, quantity);
+        if (reason.empty()) {
+          result.rows.push_back(std::move(obs));
+        } else if (quantity == QuantityProblem::negative) {
+          ++result.negative_quantity;
+        } else if (quantity == QuantityProblem::unknown) {
+          ++result.unknown_quantity;
+        }
         return reason;
       });
   if (fatal.empty()) fatal = dates.fatal_error();

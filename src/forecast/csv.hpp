@@ -33,6 +33,9 @@ struct CsvParseResult {
   std::vector<Observation> rows;       // accepted rows, in body order (duplicates kept: last wins)
   std::vector<CsvRejection> rejected;  // at most max_rejections_reported entries
   std::size_t rejected_total = 0;      // every rejected row, even beyond the reported ones
+  // Of those, the rows refused for their quantity (the job's data report counts them).
+  std::size_t negative_quantity = 0;
+  std::size_t unknown_quantity = 0;  // empty or not a number
 };
 
 /// Header names are matched case-insensitively after trimming; the three required columns may

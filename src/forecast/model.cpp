@@ -15,8 +15,6 @@
 namespace levain::forecast {
 namespace {
 
-constexpr int kMinHistoryDays = 56;
-constexpr int kMinObservedDays = 42;
 constexpr int kMaxHorizon = 3660;
 
 std::string format_number(double v) {
@@ -51,6 +49,12 @@ Accuracy short_holdout(std::span<const double> y) {
 }
 
 }  // namespace
+
+bool falls_back_for_history(const Series& s) {
+  const auto observed =
+      std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); });
+  return static_cast<int>(s.y.size()) < kMinHistoryDays || observed < kMinObservedDays;
+}
 
 FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   const auto started = std::chrono::steady_clock::now();
@@ -87,7 +91,7 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
       std::count_if(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v); }));
   const Date next_day = s.start + std::chrono::days{n};
 
-  if (n < kMinHistoryDays || observed < kMinObservedDays) {
+  if (falls_back_for_history(s)) {
     report.fallback_reason =
         n < kMinHistoryDays ? "history shorter than 8 weeks (" + std::to_string(n) +
                                   " days): seasonal naive is used"

@@ -22,4 +22,10 @@ struct ModelOptions {
 /// never returns NaN or infinity in the forecast; values and bounds are clamped at 0.
 FitReport fit_and_forecast(const Series& series, const ModelOptions& options);
 
+/// Under 8 weeks of history, or under 6 weeks of observed days: too little for the model, so
+/// seasonal naive is the product's model (the data report names these products before the fit).
+inline constexpr int kMinHistoryDays = 56;
+inline constexpr int kMinObservedDays = 42;
+bool falls_back_for_history(const Series& series);
+
 }  // namespace levain::forecast

@@ -72,7 +72,8 @@ Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) 
   }
   UpsertResult result;
   try {
-    result = store_.upsert_sales(route.tenant, parsed.regressor_names, parsed.rows);
+    result = store_.upsert_sales(route.tenant, parsed.regressor_names, parsed.rows,
+                                 {parsed.negative_quantity, parsed.unknown_quantity});
   } catch (const std::invalid_argument& e) {
     // The store refused the batch as a whole (it is all or nothing): nothing was written.
     throw ApiError(Status::unprocessable_entity, "invalid_csv",
@@ -87,6 +88,7 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
   authorize(req, route, /*needs_trainer=*/true);
   std::vector<std::string> products;
   int horizon = 14;
+  bool allow_concurrent = false;
   if (!req.body().empty()) {
     boost::system::error_code ec;
     const auto v = boost::json::parse(req.body(), ec);
@@ -106,6 +108,12 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
         }
         products.emplace_back(name.get_string());
       }
+    }
+    if (const auto* a = o.if_contains("allow_concurrent"); a && !a->is_null()) {
+      if (!a->is_bool())
+        throw ApiError(Status::bad_request, "invalid_request",
+                       "'allow_concurrent' must be a boolean");
+      allow_concurrent = a->get_bool();
     }
     if (const auto* h = o.if_contains("horizon_days"); h && !h->is_null()) {
       if (!h->is_int64() || h->get_int64() < 1 || h->get_int64() > config_.max_horizon_days) {
@@ -135,6 +143,18 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
                    "a job may train at most " + std::to_string(config_.max_products_per_job) +
                        " products; this one has " + std::to_string(count));
   }
+  // One start at a time per process, so two clicks on this replica cannot both pass the check;
+  // across replicas two starts in the same instant still may (the store has no tenant lock).
+  std::lock_guard lock(start_mutex_);
+  if (!allow_concurrent) {
+    if (const auto active = store_.active_job(route.tenant)) {
+      throw ApiError(Status::conflict, "job_running",
+                     "a training job of this bakery is already " +
+                         std::string(to_string(active->second)) +
+                         ": watch it, cancel it, or send \"allow_concurrent\": true",
+                     {{"job_id", active->first}, {"status", to_string(active->second)}});
+    }
+  }
   const auto job = runner_.submit(route.tenant, std::move(products), horizon);
   return common::http::json_response(
       Status::accepted,
@@ -157,7 +177,9 @@ Response TrainingApi::get_job(const Request& req, const RouteMatch& route) {
   authorize(req, route, false);
   const auto job = store_.get_job(route.tenant, route.job_id);
   if (!job) throw ApiError(Status::not_found, "job_not_found", "no such job for this tenant");
-  return common::http::json_response(Status::ok, to_json(*job));
+  auto body = to_json(*job);
+  body["watchers"] = live_.manager.watchers(job->job_id);
+  return common::http::json_response(Status::ok, body);
 }
 
 Response TrainingApi::cancel_job(const Request& req, const RouteMatch& route) {

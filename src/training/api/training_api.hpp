@@ -61,6 +61,7 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response get_holidays(const common::http::Request& req, const RouteMatch& route);
 
   ApiConfig config_;
+  std::mutex start_mutex_;  // a start's check for a running job and its submit, as one step
   const auth::TokenVerifier& verifier_;
   Store& store_;
   bus::EventBus& bus_;

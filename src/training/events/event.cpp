@@ -51,19 +51,34 @@ std::string encode_message(const EventEnvelope& e, boost::json::object data) {
   return common::to_json_text(msg);
 }
 
-std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us) {
+std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us, std::size_t watchers) {
   boost::json::object data;
-  data["snapshot"] = to_json(snapshot);
+  auto job = to_json(snapshot);
+  job["watchers"] = watchers;
+  data["snapshot"] = std::move(job);
   data["resumed"] = false;
+  data["watchers"] = watchers;
   return encode_message({"connected", snapshot.job_id, snapshot.tenant_id, snapshot.seq, now_us},
                         std::move(data));
 }
 
 std::string encode_resumed(std::string_view tenant_id, std::string_view job_id, std::uint64_t since,
-                           std::int64_t now_us) {
+                           std::int64_t now_us, std::size_t watchers) {
   boost::json::object data;
   data["resumed"] = true;
+  data["watchers"] = watchers;
   return encode_message({"connected", job_id, tenant_id, since, now_us}, std::move(data));
+}
+
+std::string encode_watchers(std::string_view tenant_id, std::string_view job_id,
+                            std::size_t watchers, std::int64_t now_us) {
+  boost::json::object msg;
+  msg["type"] = "watchers";
+  msg["job_id"] = job_id;
+  msg["tenant_id"] = tenant_id;
+  msg["timestamp"] = iso8601_micros(now_us);
+  msg["data"] = boost::json::object{{"watchers", watchers}};
+  return common::to_json_text(msg);
 }
 
 std::optional<EventHeader> parse_event_header(std::string_view body) {

@@ -29,12 +29,17 @@ std::string encode_message(const EventEnvelope& envelope, boost::json::object da
 
 /// The first message on every live connection: the job's snapshot, seq = snapshot.seq, and
 /// `resumed: false`.
-std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us);
+/// `watchers`: live watchers of the job on every replica (data.watchers and snapshot.watchers).
+std::string encode_connected(const JobRecord& snapshot, std::int64_t now_us, std::size_t watchers);
 
 /// The first message for a watcher resumed after `since` (docs/live-protocol.md, "Resume"): no
 /// snapshot, `resumed: true`, seq = since; the events after it follow.
 std::string encode_resumed(std::string_view tenant_id, std::string_view job_id, std::uint64_t since,
-                           std::int64_t now_us);
+                           std::int64_t now_us, std::size_t watchers);
+
+/// The `watchers` message: not an event, so no seq (docs/live-protocol.md, "Who is watching").
+std::string encode_watchers(std::string_view tenant_id, std::string_view job_id,
+                            std::size_t watchers, std::int64_t now_us);
 
 /// The fields every consumer of a bus body needs, read without building a DOM per session.
 struct EventHeader {

@@ -5,12 +5,18 @@
 /// (DESIGN.md §3). Thread-safe: product fits complete concurrently.
 
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <cstddef>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bus/event_bus.hpp"
 #include "common/metrics.hpp"
 #include "training/events/event.hpp"
+#include "training/progress/accuracy_summary.hpp"
+#include "training/progress/eta_estimator.hpp"
 #include "training/store/store.hpp"
 
 namespace levain::training {
@@ -24,8 +30,13 @@ class ProgressTracker {
                   common::Counter& events_published);
 
   void started(int total_products);
-  void analysed(const std::string& details);
-  void product_completed(ProductResult result);
+  /// The data is loaded: `report` is the data report (progress_tracker's event carries it),
+  /// `rows[i]` product i's history length, `threads` the fits that run at once (for the ETA).
+  void analysed(const std::string& details, boost::json::object report,
+                std::vector<std::size_t> rows, unsigned threads);
+  /// Product `index`'s fit begins: it is in flight until its product_completed. No event.
+  void product_started(std::size_t index, const std::string& name);
+  void product_completed(std::size_t index, ProductResult result);
   void completed();
   /// Ends the job: status `failed` or `cancelled` (then data.reason is "cancelled").
   void failed(JobStatus final_status, const std::string& error);
@@ -36,12 +47,20 @@ class ProgressTracker {
  private:
   /// Requires mutex_; callers check the job has not ended before they change it.
   void emit(EventType type, boost::json::object data);
+  double now_s() const;
+  /// eta_error for the completed event: each checkpoint's ETA against the real remaining time.
+  boost::json::array eta_error(double end_s) const;
 
   mutable std::mutex mutex_;
   JobRecord record_;
   Store& store_;
   bus::EventBus& bus_;
   common::Counter& events_published_;
+  const std::chrono::steady_clock::time_point born_ = std::chrono::steady_clock::now();
+  std::optional<EtaEstimator> eta_;  // from the analysis on
+  EtaCheck eta_check_;
+  AccuracySummary summary_;
+  std::vector<std::pair<std::size_t, std::string>> in_flight_;  // index, name; fit order
 };
 
 }  // namespace levain::training

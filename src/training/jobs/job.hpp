@@ -1,6 +1,7 @@
 #pragma once
 /// The training job as the store keeps it and as REST and the WebSocket snapshot show it.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ struct JobRecord {
   std::int64_t created_at_us = 0;  // Unix microseconds; 0 = not yet
   std::int64_t started_at_us = 0;
   std::int64_t finished_at_us = 0;
+  /// What a watcher acts on, as of the job's last event: elapsed_s, eta_s, in_flight, summary,
+  /// report, eta_error (docs/live-protocol.md). Shown as top-level keys of the job's JSON.
+  boost::json::object live;
 };
 
 }  // namespace levain::training

@@ -8,13 +8,6 @@
 namespace levain::training {
 namespace {
 
-// Four decimals is more than any screen shows, and keeps bodies short and stable in tests.
-boost::json::value metric(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  if (std::fabs(x) >= 1e12) return x;  // scaling would lose more than rounding gains
-  return std::round(x * 1e4) / 1e4;
-}
-
 boost::json::value timestamp_or_null(std::int64_t us) {
   if (us == 0) return nullptr;
   return boost::json::string(iso8601_micros(us));
@@ -27,10 +20,17 @@ boost::json::value string_or_null(const std::string& s) {
 
 }  // namespace
 
+// Four decimals is more than any screen shows, and keeps bodies short and stable in tests.
+boost::json::value metric_json(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  if (std::fabs(x) >= 1e12) return x;  // scaling would lose more than rounding gains
+  return std::round(x * 1e4) / 1e4;
+}
+
 boost::json::value to_json(const forecast::Accuracy& a) {
   return boost::json::object{
-      {"mae", metric(a.mae)},     {"rmse", metric(a.rmse)}, {"mape", metric(a.mape)},
-      {"smape", metric(a.smape)}, {"mase", metric(a.mase)},
+      {"mae", metric_json(a.mae)},     {"rmse", metric_json(a.rmse)}, {"mape", metric_json(a.mape)},
+      {"smape", metric_json(a.smape)}, {"mase", metric_json(a.mase)},
   };
 }
 
@@ -43,7 +43,8 @@ boost::json::object to_json(const ProductResult& r) {
   o["fallback"] = r.fallback;
   if (!r.fallback_reason.empty()) o["fallback_reason"] = r.fallback_reason;
   o["metrics"] = to_json(r.metrics);
-  o["fit_ms"] = metric(r.fit_ms);
+  o["fit_ms"] = metric_json(r.fit_ms);
+  o["duration_ms"] = std::isfinite(r.fit_ms) ? std::llround(r.fit_ms) : 0;
   return o;
 }
 
@@ -69,6 +70,10 @@ boost::json::object to_json(const JobRecord& job) {
   products.reserve(job.results.size());
   for (const auto& r : job.results) products.emplace_back(to_json(r));
   o["products"] = std::move(products);
+  // Keys a job that has not started yet has too, so a client reads one shape throughout.
+  for (const char* key : {"elapsed_s", "eta_s", "summary", "report"}) o[key] = nullptr;
+  o["in_flight"] = boost::json::array();
+  for (const auto& [key, value] : job.live) o[key] = value;
   return o;
 }
 

@@ -12,12 +12,15 @@
 
 namespace levain::training {
 
+/// A metric as JSON: null when not finite, else rounded to 4 decimal places.
+boost::json::value metric_json(double x);
+
 /// {"mae","rmse","mape","smape","mase"}; a non-finite metric is null, others are rounded to
 /// 4 decimal places.
 boost::json::value to_json(const forecast::Accuracy& a);
 
 /// product_name, status, error (failed only), model, fallback, fallback_reason (when set),
-/// metrics, fit_ms.
+/// metrics, fit_ms, duration_ms (the fit in whole milliseconds).
 boost::json::object to_json(const ProductResult& r);
 
 /// The job as REST and the snapshot show it; timestamps are ISO-8601 UTC or null when unset.

@@ -10,9 +10,9 @@
 #include <cmath>
 
 #include "common/ids.hpp"
-#include "forecast/dates.hpp"
 #include "forecast/model.hpp"
 #include "training/events/progress_tracker.hpp"
+#include "training/progress/data_report.hpp"
 #include "training/runner/runner_job.hpp"
 
 namespace levain::training {
@@ -158,26 +158,28 @@ void JobRunner::run(const std::shared_ptr<Job>& job) {
     }
     // Data analysis: load every series once, so the fits only compute.
     std::size_t days = 0, observed = 0;
-    std::optional<forecast::Date> first, last;
+    std::vector<std::size_t> rows;
     job->series.reserve(products.size());
+    rows.reserve(products.size());
     for (const auto& p : products) {
       auto s = store_.load_series(job->tenant, p);
       if (s) {
         days += s->y.size();
         observed += static_cast<std::size_t>(
             std::count_if(s->y.begin(), s->y.end(), [](double v) { return !std::isnan(v); }));
-        const auto end = s->start + std::chrono::days(static_cast<long>(s->y.size()) - 1);
-        if (!first || s->start < *first) first = s->start;
-        if (!last || end > *last) last = end;
       }
+      rows.push_back(s ? s->y.size() : 0);
       job->series.push_back(std::move(s));
     }
+    auto report = data_report(products, job->series, store_.last_upload_quality(job->tenant));
+    const auto* first = report["first_date"].if_string();
+    const auto* last = report["last_date"].if_string();
     job->tracker.analysed(
         fmt::format("Analysed {} products: {} daily observations ({} days with a gap){}",
                     products.size(), observed, days - observed,
-                    first ? fmt::format(" from {} to {}", forecast::format_iso_date(*first),
-                                        forecast::format_iso_date(*last))
-                          : std::string()));
+                    first && last ? fmt::format(" from {} to {}", first->c_str(), last->c_str())
+                                  : std::string()),
+        std::move(report), std::move(rows), std::max(1u, config_.train_threads));
     job->remaining = products.size();
     for (std::size_t i = 0; i < products.size(); ++i) {
       if (!job->series[i]) {
@@ -202,6 +204,7 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
     auto& series = *job->series[index];
     ProductResult result;
     result.product = series.product;
+    job->tracker.product_started(index, series.product);
     try {
       if (series.y.empty()) throw std::runtime_error("no sales rows for this product");
       forecast::ModelOptions options;
@@ -231,7 +234,7 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
     }
     series = forecast::Series{};  // the history is not needed any more: free it now
     try {
-      job->tracker.product_completed(std::move(result));
+      job->tracker.product_completed(index, std::move(result));
     } catch (const std::exception& e) {
       spdlog::error("job {}: could not record a product: {}", job->id, e.what());
       job->stop_for_store(failure_reason(e));

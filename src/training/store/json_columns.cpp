@@ -99,6 +99,17 @@ std::vector<std::string> decode_strings(std::string_view text) {
   });
 }
 
+// The wire's writer, so a job read back holds the numbers its events carried, kind for kind.
+std::string encode_object(const json::object& object) {
+  return object.empty() ? std::string("{}") : common::to_json_text(object);
+}
+
+json::object decode_object(std::string_view text) {
+  if (text == "{}") return {};
+  const json::value v = parse(text, "object");
+  return decoding("object", [&] { return v.as_object(); });
+}
+
 std::string encode_report(const forecast::FitReport& r) {
   json::array points;
   points.reserve(r.forecast.size());

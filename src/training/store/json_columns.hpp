@@ -3,6 +3,7 @@
 /// Unlike the REST form these keep full double precision and every field, so a read returns
 /// exactly what was written; a column that does not decode throws std::runtime_error.
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,10 @@ void decode_regressors(std::string_view text, Put&& put);
 
 std::string encode_strings(const std::vector<std::string>& items);
 std::vector<std::string> decode_strings(std::string_view text);
+
+/// A JSON object as text ("{}" when empty); decoding anything but an object throws.
+std::string encode_object(const boost::json::object& object);
+boost::json::object decode_object(std::string_view text);
 
 std::string encode_report(const forecast::FitReport& report);
 forecast::FitReport decode_report(std::string_view text);

@@ -27,6 +27,19 @@ struct UpsertResult {
   std::size_t updated = 0;
 };
 
+/// Rows an upload's parser refused for their quantity, which the store keeps with the upload.
+struct UploadRefusals {
+  std::size_t negative = 0;  // a negative quantity
+  std::size_t unknown = 0;   // an empty or unreadable quantity
+};
+
+/// What the tenant's last upload refused or replaced (the job's data report shows it).
+struct UploadQuality {
+  std::size_t negative = 0;
+  std::size_t unknown = 0;
+  std::size_t replaced = 0;  // rows that replaced a stored day or an earlier row of the upload
+};
+
 /// One named day in a tenant's holiday calendar.
 struct HolidayRow {
   forecast::Date date;
@@ -89,9 +102,14 @@ class Store {
   // --- sales -------------------------------------------------------------------------------
   /// Inserts or replaces rows keyed by (tenant, date, product), all in one transaction: either
   /// every row lands or none does. A call that writes rows also records the time of the upload.
+  /// `refused` is recorded with the upload (same default in every store: defaults of virtual
+  /// functions bind statically).
   virtual UpsertResult upsert_sales(const std::string& tenant,
                                     const std::vector<std::string>& regressor_names,
-                                    const std::vector<forecast::Observation>& rows) = 0;
+                                    const std::vector<forecast::Observation>& rows,
+                                    const UploadRefusals& refused = {}) = 0;
+  /// The last upload's refusals and replacements; zeros when none was recorded.
+  virtual UploadQuality last_upload_quality(const std::string& tenant) = 0;
   /// Product names with at least one row, sorted.
   virtual std::vector<std::string> list_products(const std::string& tenant) = 0;
   /// One product's history as a daily series (gaps are NaN); nullopt when it has no rows.
@@ -119,6 +137,9 @@ class Store {
   virtual std::vector<JobRecord> list_jobs(const std::string& tenant, std::size_t limit) = 0;
   /// Jobs still pending or running (for restart recovery), oldest first.
   virtual std::vector<JobRecord> unfinished_jobs() = 0;
+  /// The id and status of the tenant's oldest job still pending or running; nullopt when none.
+  virtual std::optional<std::pair<std::string, JobStatus>> active_job(
+      const std::string& tenant) = 0;
 
   // --- job ownership across replicas (DESIGN.md §2) ----------------------------------------
   // The row is the truth every replica serves; the replica running a job holds a lease on it

@@ -18,7 +18,7 @@ namespace pg {
 /// The jobs table's columns in the order every job statement binds and reads them.
 inline constexpr std::string_view kJobColumns =
     "job_id, tenant, status, progress, seq, total_products, products_completed, horizon_days, "
-    "requested_products, current_step, error, created_at, started_at, finished_at";
+    "requested_products, current_step, error, created_at, started_at, finished_at, live";
 
 /// Names of the prepared statements (their SQL is in pg_statements.cpp).
 namespace stmt {
@@ -30,12 +30,14 @@ inline constexpr const char* kSalesExists = "sales_exists";
 inline constexpr const char* kSalesPerProduct = "sales_per_product";
 inline constexpr const char* kUploadRecord = "upload_record";
 inline constexpr const char* kUploadGet = "upload_get";
+inline constexpr const char* kUploadQuality = "upload_quality";
 inline constexpr const char* kJobInsert = "job_insert";
 inline constexpr const char* kJobUpsert = "job_upsert";
 inline constexpr const char* kJobTenant = "job_tenant";
 inline constexpr const char* kJobGet = "job_get";
 inline constexpr const char* kJobList = "job_list";
 inline constexpr const char* kJobUnfinished = "job_unfinished";
+inline constexpr const char* kJobActive = "job_active";
 inline constexpr const char* kJobExpired = "job_expired";
 inline constexpr const char* kJobRequestCancel = "job_request_cancel";
 inline constexpr const char* kJobCancelRequested = "job_cancel_requested";

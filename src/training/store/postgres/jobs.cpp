@@ -9,11 +9,11 @@ namespace levain::training {
 namespace {
 
 pqxx::result exec_job(pqxx::transaction_base& tx, const char* statement, const JobRecord& j) {
-  return tx.exec_prepared(statement, j.job_id, j.tenant_id, std::string(to_string(j.status)),
-                          j.progress, static_cast<std::int64_t>(j.seq), j.total_products,
-                          j.products_completed, j.horizon_days,
-                          json_columns::encode_strings(j.requested_products), j.current_step,
-                          j.error, j.created_at_us, j.started_at_us, j.finished_at_us);
+  return tx.exec_prepared(
+      statement, j.job_id, j.tenant_id, std::string(to_string(j.status)), j.progress,
+      static_cast<std::int64_t>(j.seq), j.total_products, j.products_completed, j.horizon_days,
+      json_columns::encode_strings(j.requested_products), j.current_step, j.error, j.created_at_us,
+      j.started_at_us, j.finished_at_us, json_columns::encode_object(j.live));
 }
 
 void insert_results(pqxx::transaction_base& tx, const JobRecord& job, std::size_t from) {
@@ -97,6 +97,19 @@ std::vector<JobRecord> PostgresStore::unfinished_jobs() {
   return impl_->pool.run("unfinished_jobs", [&](pqxx::connection& c) {
     return read_jobs(c, pg::stmt::kJobUnfinished);
   });
+}
+
+std::optional<std::pair<std::string, JobStatus>> PostgresStore::active_job(
+    const std::string& tenant) {
+  return impl_->pool.run(
+      "active_job", [&](pqxx::connection& c) -> std::optional<std::pair<std::string, JobStatus>> {
+        pqxx::nontransaction tx(c);
+        for (const auto& r : tx.exec_prepared(pg::stmt::kJobActive, tenant)) {
+          return std::pair{r[0].as<std::string>(),
+                           parse_job_status(r[1].as<std::string>()).value_or(JobStatus::running)};
+        }
+        return std::nullopt;
+      });
 }
 
 std::vector<JobRecord> PostgresStore::expired_jobs(std::int64_t now) {

@@ -16,7 +16,8 @@ constexpr std::size_t kBatchRows = 2000;
 
 UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
                                          const std::vector<std::string>& regressor_names,
-                                         const std::vector<forecast::Observation>& rows) {
+                                         const std::vector<forecast::Observation>& rows,
+                                         const UploadRefusals& refused) {
   const auto keep = sales_rows::checked_rows(regressor_names, rows);
   UpsertResult result;
   if (keep.empty()) return result;
@@ -50,9 +51,25 @@ UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
       }
     }
     tx.exec_prepared(pg::stmt::kUploadRecord, tenant, common::now_micros(),
-                     static_cast<std::int64_t>(keep.size()));
+                     static_cast<std::int64_t>(keep.size()),
+                     static_cast<std::int64_t>(refused.negative),
+                     static_cast<std::int64_t>(refused.unknown),
+                     static_cast<std::int64_t>(counts.updated + rows.size() - keep.size()));
     tx.commit();
     return counts;
+  });
+}
+
+UploadQuality PostgresStore::last_upload_quality(const std::string& tenant) {
+  return impl_->pool.run("last_upload_quality", [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    UploadQuality q;
+    for (const auto& r : tx.exec_prepared(pg::stmt::kUploadQuality, tenant)) {
+      q.negative = static_cast<std::size_t>(r[0].as<std::int64_t>());
+      q.unknown = static_cast<std::size_t>(r[1].as<std::int64_t>());
+      q.replaced = static_cast<std::size_t>(r[2].as<std::int64_t>());
+    }
+    return q;
   });
 }
 

@@ -100,7 +100,16 @@ CREATE TABLE IF NOT EXISTS sales_uploads (
 );
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}}};
+// v5: what a watcher acts on, kept with the job (ETA, products in flight, running accuracy, the
+// data report: docs/live-protocol.md), and what each upload refused or replaced.
+constexpr const char* kV5 = R"sql(
+ALTER TABLE jobs ADD COLUMN IF NOT EXISTS live text NOT NULL DEFAULT '{}';
+ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS negative_rows bigint NOT NULL DEFAULT 0;
+ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS unknown_rows bigint NOT NULL DEFAULT 0;
+ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS replaced_rows bigint NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};
 static_assert(kMigrations.back().version == kPostgresSchemaVersion);
 
 }  // namespace

@@ -17,7 +17,7 @@ std::string sql(std::initializer_list<std::string_view> parts) {
 }
 
 constexpr std::string_view kJobValues =
-    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
+    "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15";
 constexpr std::string_view kLive = "status IN ('pending', 'running')";
 constexpr std::string_view kResultColumns =
     "job_id, product, status, error, model, fallback, fallback_reason, "
@@ -88,10 +88,15 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT product COLLATE \"C\" AS p, min(day), max(day), count(*) FROM sales "
             "WHERE tenant = $1 GROUP BY p ORDER BY p");
   c.prepare(stmt::kUploadRecord,
-            "INSERT INTO sales_uploads (tenant, uploaded_at, row_count) VALUES ($1, $2, $3) "
+            "INSERT INTO sales_uploads (tenant, uploaded_at, row_count, negative_rows, "
+            "unknown_rows, replaced_rows) VALUES ($1, $2, $3, $4, $5, $6) "
             "ON CONFLICT (tenant) DO UPDATE SET uploaded_at = excluded.uploaded_at, "
-            "row_count = excluded.row_count");
+            "row_count = excluded.row_count, negative_rows = excluded.negative_rows, "
+            "unknown_rows = excluded.unknown_rows, replaced_rows = excluded.replaced_rows");
   c.prepare(stmt::kUploadGet, "SELECT uploaded_at, row_count FROM sales_uploads WHERE tenant = $1");
+  c.prepare(stmt::kUploadQuality,
+            "SELECT negative_rows, unknown_rows, replaced_rows FROM sales_uploads "
+            "WHERE tenant = $1");
 
   c.prepare(stmt::kJobInsert,
             sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"}));
@@ -105,7 +110,7 @@ void prepare_statements(pqxx::connection& c) {
                  "requested_products = excluded.requested_products, "
                  "current_step = excluded.current_step, error = excluded.error, "
                  "created_at = excluded.created_at, started_at = excluded.started_at, "
-                 "finished_at = excluded.finished_at "
+                 "finished_at = excluded.finished_at, live = excluded.live "
                  "WHERE jobs.tenant = excluded.tenant AND jobs.",
                  kLive}));
   c.prepare(stmt::kJobTenant, "SELECT tenant FROM jobs WHERE job_id = $1");
@@ -116,6 +121,8 @@ void prepare_statements(pqxx::connection& c) {
                                  "ORDER BY created_at DESC, ord DESC LIMIT $2"}));
   c.prepare(stmt::kJobUnfinished,
             sql({"SELECT ", kJobColumns, " FROM jobs WHERE ", kLive, " ORDER BY created_at, ord"}));
+  c.prepare(stmt::kJobActive, sql({"SELECT job_id, status FROM jobs WHERE tenant = $1 AND ", kLive,
+                                   " ORDER BY created_at, ord LIMIT 1"}));
   c.prepare(stmt::kJobExpired, sql({"SELECT ", kJobColumns, " FROM jobs WHERE ", kLive,
                                     " AND lease_until < $1 ORDER BY created_at, ord LIMIT $2"}));
   c.prepare(stmt::kJobRequestCancel,
@@ -180,6 +187,7 @@ JobRecord read_job(const pqxx::row& r) {
   j.created_at_us = r[11].as<std::int64_t>();
   j.started_at_us = r[12].as<std::int64_t>();
   j.finished_at_us = r[13].as<std::int64_t>();
+  j.live = json_columns::decode_object(r[14].as<std::string>());
   return j;
 }
 

@@ -17,8 +17,8 @@ namespace levain::training {
 /// The jobs table's columns in the order every job statement binds and reads them.
 inline constexpr std::string_view kJobColumns =
     "job_id, tenant, status, progress, seq, total_products, products_completed, horizon_days, "
-    "requested_products, current_step, error, created_at, started_at, finished_at";
-inline constexpr std::string_view kJobValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+    "requested_products, current_step, error, created_at, started_at, finished_at, live";
+inline constexpr std::string_view kJobValues = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
 
 /// Borrows a cached statement for one use. Resetting on both ends matters: a SELECT left mid-way
 /// would pin a read transaction, and reset() would rethrow an earlier step's error.
@@ -71,11 +71,13 @@ struct SqliteStore::Impl {
   SQLite::Statement sales_per_product;
   SQLite::Statement upload_record;
   SQLite::Statement upload_get;
+  SQLite::Statement upload_quality;
   SQLite::Statement job_insert;
   SQLite::Statement job_upsert;
   SQLite::Statement job_get;
   SQLite::Statement job_list;
   SQLite::Statement job_unfinished;
+  SQLite::Statement job_active;
   SQLite::Statement job_tenant;
   SQLite::Statement job_request_cancel;
   SQLite::Statement job_cancel_requested;

@@ -23,6 +23,7 @@ void bind_job(SQLite::Statement& s, const JobRecord& j) {
   s.bind(12, j.created_at_us);
   s.bind(13, j.started_at_us);
   s.bind(14, j.finished_at_us);
+  s.bind(15, json_columns::encode_object(j.live));
 }
 
 // Reads one row selected with kJobColumns; results are loaded separately.
@@ -45,6 +46,7 @@ JobRecord read_job(SQLite::Statement& s) {
   j.created_at_us = s.getColumn(11).getInt64();
   j.started_at_us = s.getColumn(12).getInt64();
   j.finished_at_us = s.getColumn(13).getInt64();
+  j.live = json_columns::decode_object(s.getColumn(14).getString());
   return j;
 }
 
@@ -182,6 +184,17 @@ std::vector<JobRecord> SqliteStore::unfinished_jobs() {
   return impl_->locked("unfinished_jobs", [&] {
     StatementUse q(impl_->job_unfinished);
     return read_jobs(*q, impl_->result_select);
+  });
+}
+
+std::optional<std::pair<std::string, JobStatus>> SqliteStore::active_job(
+    const std::string& tenant) {
+  return impl_->locked("active_job", [&]() -> std::optional<std::pair<std::string, JobStatus>> {
+    StatementUse q(impl_->job_active);
+    q->bind(1, tenant);
+    if (!q->executeStep()) return std::nullopt;
+    return std::pair{q->getColumn(0).getString(),
+                     parse_job_status(q->getColumn(1).getString()).value_or(JobStatus::running)};
   });
 }
 

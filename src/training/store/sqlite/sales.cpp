@@ -8,7 +8,8 @@ namespace levain::training {
 
 UpsertResult SqliteStore::upsert_sales(const std::string& tenant,
                                        const std::vector<std::string>& regressor_names,
-                                       const std::vector<forecast::Observation>& rows) {
+                                       const std::vector<forecast::Observation>& rows,
+                                       const UploadRefusals& refused) {
   const auto keep = sales_rows::checked_rows(regressor_names, rows);
   UpsertResult result;
   if (keep.empty()) return result;
@@ -41,9 +42,26 @@ UpsertResult SqliteStore::upsert_sales(const std::string& tenant,
     up->bind(1, tenant);
     up->bind(2, common::now_micros());
     up->bind(3, static_cast<std::int64_t>(keep.size()));
+    up->bind(4, static_cast<std::int64_t>(refused.negative));
+    up->bind(5, static_cast<std::int64_t>(refused.unknown));
+    up->bind(6, static_cast<std::int64_t>(result.updated + rows.size() - keep.size()));
     up->exec();
     tx.commit();
     return result;
+  });
+}
+
+UploadQuality SqliteStore::last_upload_quality(const std::string& tenant) {
+  return impl_->locked("last_upload_quality", [&] {
+    UploadQuality q;
+    StatementUse s(impl_->upload_quality);
+    s->bind(1, tenant);
+    if (s->executeStep()) {
+      q.negative = static_cast<std::size_t>(s->getColumn(0).getInt64());
+      q.unknown = static_cast<std::size_t>(s->getColumn(1).getInt64());
+      q.replaced = static_cast<std::size_t>(s->getColumn(2).getInt64());
+    }
+    return q;
   });
 }
 

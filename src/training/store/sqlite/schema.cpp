@@ -101,7 +101,16 @@ CREATE TABLE IF NOT EXISTS sales_uploads (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}}};
+// v5: what a watcher acts on, kept with the job (ETA, products in flight, running accuracy, the
+// data report: docs/live-protocol.md), and what each upload refused or replaced.
+constexpr const char* kV5 = R"sql(
+ALTER TABLE jobs ADD COLUMN live TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE sales_uploads ADD COLUMN negative_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_uploads ADD COLUMN unknown_rows INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_uploads ADD COLUMN replaced_rows INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

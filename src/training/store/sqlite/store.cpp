@@ -81,10 +81,15 @@ SqliteStore::Impl::Impl(const std::string& p)
                         "SELECT product, MIN(day), MAX(day), COUNT(*) FROM sales "
                         "WHERE tenant = ? GROUP BY product ORDER BY product"),
       upload_record(db,
-                    "INSERT INTO sales_uploads (tenant, uploaded_at, row_count) VALUES (?, ?, ?) "
+                    "INSERT INTO sales_uploads (tenant, uploaded_at, row_count, negative_rows, "
+                    "unknown_rows, replaced_rows) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (tenant) DO UPDATE SET uploaded_at = excluded.uploaded_at, "
-                    "row_count = excluded.row_count"),
+                    "row_count = excluded.row_count, negative_rows = excluded.negative_rows, "
+                    "unknown_rows = excluded.unknown_rows, replaced_rows = excluded.replaced_rows"),
       upload_get(db, "SELECT uploaded_at, row_count FROM sales_uploads WHERE tenant = ?"),
+      upload_quality(db,
+                     "SELECT negative_rows, unknown_rows, replaced_rows FROM sales_uploads "
+                     "WHERE tenant = ?"),
       job_insert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues, ")"})),
       job_upsert(db, sql({"INSERT INTO jobs (", kJobColumns, ") VALUES (", kJobValues,
                           ") ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, "
@@ -95,7 +100,8 @@ SqliteStore::Impl::Impl(const std::string& p)
                           "requested_products = excluded.requested_products, "
                           "current_step = excluded.current_step, error = excluded.error, "
                           "created_at = excluded.created_at, started_at = excluded.started_at, "
-                          "finished_at = excluded.finished_at WHERE jobs.tenant = excluded.tenant "
+                          "finished_at = excluded.finished_at, live = excluded.live "
+                          "WHERE jobs.tenant = excluded.tenant "
                           "AND jobs.status IN ('pending', 'running')"})),
       job_get(db, sql({"SELECT ", kJobColumns, " FROM jobs WHERE tenant = ? AND job_id = ?"})),
       job_list(db,
@@ -104,6 +110,9 @@ SqliteStore::Impl::Impl(const std::string& p)
       job_unfinished(db, sql({"SELECT ", kJobColumns,
                               " FROM jobs WHERE status IN ('pending', 'running') "
                               "ORDER BY created_at, rowid"})),
+      job_active(db,
+                 "SELECT job_id, status FROM jobs WHERE tenant = ? AND status IN ('pending', "
+                 "'running') ORDER BY created_at, rowid LIMIT 1"),
       job_tenant(db, "SELECT tenant FROM jobs WHERE job_id = ?"),
       job_request_cancel(db,
                          "UPDATE jobs SET cancel_requested = 1 WHERE tenant = ? AND job_id = ? "

@@ -25,7 +25,9 @@ class SqliteStore final : public Store {
   /// a finite number.
   UpsertResult upsert_sales(const std::string& tenant,
                             const std::vector<std::string>& regressor_names,
-                            const std::vector<forecast::Observation>& rows) override;
+                            const std::vector<forecast::Observation>& rows,
+                            const UploadRefusals& refused = {}) override;
+  UploadQuality last_upload_quality(const std::string& tenant) override;
   std::vector<std::string> list_products(const std::string& tenant) override;
   std::optional<forecast::Series> load_series(const std::string& tenant,
                                               const std::string& product) override;
@@ -40,6 +42,7 @@ class SqliteStore final : public Store {
   std::optional<JobRecord> get_job(const std::string& tenant, const std::string& job_id) override;
   std::vector<JobRecord> list_jobs(const std::string& tenant, std::size_t limit) override;
   std::vector<JobRecord> unfinished_jobs() override;
+  std::optional<std::pair<std::string, JobStatus>> active_job(const std::string& tenant) override;
 
   bool request_cancel(const std::string& tenant, const std::string& job_id) override;
   bool cancel_requested(const std::string& job_id) override;

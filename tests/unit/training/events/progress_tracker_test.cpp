@@ -65,7 +65,7 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
   const auto job = new_job();
   ProgressTracker tracker(job, *store_, bus_, metrics_.counter("p", "p"));
   tracker.started(kProducts);
-  tracker.analysed("ok");
+  tracker.analysed("ok", {{"products", kProducts}}, std::vector<std::size_t>(kProducts, 100), 4);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -73,7 +73,9 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
         ProductResult r;
         r.product = "p" + std::to_string(i);
         r.status = "succeeded";
-        tracker.product_completed(r);
+        r.metrics.mase = 1.0 + i;
+        tracker.product_started(static_cast<std::size_t>(i), r.product);
+        tracker.product_completed(static_cast<std::size_t>(i), r);
       }
     });
   }
@@ -88,12 +90,29 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
     const auto progress = m.at("data").at("progress").to_number<std::int64_t>();
     EXPECT_GE(progress, last_progress);
     last_progress = progress;
+    // Every event from `started` on says how long the job has run, how long it has left and
+    // what is being fitted: at most one product per thread.
+    const auto& data = m.at("data").as_object();
+    EXPECT_TRUE(data.at("elapsed_s").is_number()) << i;
+    EXPECT_TRUE(data.contains("eta_s")) << i;
+    EXPECT_LE(data.at("in_flight").as_array().size(), 4u) << i;
     if (m.at("type") == "product_completed") {
       const auto done = m.at("data").at("products_completed").to_number<int>();
       EXPECT_EQ(progress, progress_for(done, kProducts));
       EXPECT_EQ(keys_[i], "training.product.completed");
+      EXPECT_TRUE(data.at("eta_s").is_number()) << "known from the first product on";
+      EXPECT_EQ(data.at("summary").at("failed"), 0);
+      EXPECT_EQ(data.at("duration_ms"), 0);
     }
   }
+  EXPECT_TRUE(messages_.front().at("data").at("eta_s").is_null()) << "nothing measured yet";
+  EXPECT_EQ(messages_[1].at("data").at("report").at("products"), kProducts);
+  const auto& done = messages_.back().at("data").as_object();
+  EXPECT_EQ(done.at("eta_s").to_number<double>(), 0.0);
+  EXPECT_TRUE(done.at("in_flight").as_array().empty());
+  EXPECT_EQ(done.at("summary").at("worst").as_array().front().at("product_name"), "p63");
+  ASSERT_EQ(done.at("eta_error").as_array().size(), 4u);
+  EXPECT_EQ(done.at("eta_error").as_array().front().at("at_percent"), 10);
   EXPECT_EQ(messages_.front().at("type"), "started");
   EXPECT_EQ(messages_[1].at("data").at("progress"), 20);
   EXPECT_EQ(messages_.back().at("type"), "completed");
@@ -106,6 +125,9 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
   EXPECT_EQ(stored->seq, static_cast<std::uint64_t>(kProducts + 3));
   EXPECT_EQ(stored->status, JobStatus::completed);
   EXPECT_EQ(stored->results.size(), static_cast<std::size_t>(kProducts));
+  EXPECT_EQ(stored->live.at("report").at("products"), kProducts);
+  EXPECT_EQ(stored->live.at("summary"), done.at("summary"));
+  EXPECT_EQ(stored->live.at("eta_error"), done.at("eta_error"));
 }
 
 TEST_F(TrackerTest, NothingIsPublishedAfterTheJobEnded) {
@@ -115,7 +137,7 @@ TEST_F(TrackerTest, NothingIsPublishedAfterTheJobEnded) {
   ProductResult late;
   late.product = "late";
   late.status = "succeeded";
-  tracker.product_completed(late);
+  tracker.product_completed(0, late);
   tracker.completed();
   tracker.failed(JobStatus::failed, "again");
   ASSERT_EQ(messages_.size(), 2u);

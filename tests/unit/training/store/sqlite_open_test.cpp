@@ -96,6 +96,7 @@ TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
     raw.exec(
         "DROP TABLE holidays; DROP INDEX jobs_by_lease; ALTER TABLE jobs DROP COLUMN owner; "
         "ALTER TABLE jobs DROP COLUMN lease_until; ALTER TABLE jobs DROP COLUMN cancel_requested; "
+        "ALTER TABLE jobs DROP COLUMN live; DROP TABLE sales_uploads; "
         "UPDATE schema_version SET version = 1");
   }
   SqliteStore store(path);

@@ -150,6 +150,7 @@ TEST_P(StoreSalesRead, AVersion3DatabaseMigratesKeepingItsSales) {
   seed();
   owned_.reset();
   raw_exec("DROP TABLE sales_uploads");
+  raw_exec("ALTER TABLE jobs DROP COLUMN live");
   raw_exec("UPDATE schema_version SET version = 3");
   auto store = db_.open();
   auto s = store->sales_summary("t", 10);
