@@ -10,6 +10,7 @@
 #include "bus/rabbitmq_bus.hpp"
 #include "training/data_dir_lock.hpp"
 #include "training/live/event_fanout.hpp"
+#include "training/live/presence.hpp"
 #include "training/store/open_store.hpp"
 
 namespace levain::training {
@@ -27,7 +28,8 @@ struct TrainingService::Parts {
         fanout(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
-        server(ioc, api, config.http, metrics) {}
+        server(ioc, api, config.http, metrics),
+        presence(*bus, manager, runner.replica_id(), ioc.get_executor()) {}
 
   // The embedded store belongs to one process, so its runner keeps one replica id across
   // restarts and fails the jobs it was running at once ("interrupted by restart"), instead of
@@ -63,6 +65,7 @@ struct TrainingService::Parts {
   api::TrainingApi api;
   net::io_context ioc;
   common::http::HttpServer server;
+  WatcherPresence presence;
   std::vector<std::thread> threads;
   bool stopped = false;
 };
@@ -78,6 +81,7 @@ net::ip::tcp::endpoint TrainingService::start() {
   auto& p = *parts_;
   p.runner.recover();
   const auto ep = p.server.listen(p.config.host, p.config.port);
+  p.presence.start();
   for (unsigned i = 0; i < std::max(1u, p.config.io_threads); ++i) {
     p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
   }
@@ -95,6 +99,7 @@ void TrainingService::stop() {
   p.manager.shutdown_all(1001, "server shutting down");
   // No more bus events into sessions: a RabbitMQ consumer would keep bringing other replicas'.
   p.fanout.stop();
+  p.presence.stop();
   p.runner.shutdown("interrupted: server shutting down");
   // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that
   // does not answer is cut at the deadline.

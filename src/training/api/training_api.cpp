@@ -8,6 +8,7 @@
 
 #include "common/close_codes.hpp"
 #include "common/http/methods.hpp"
+#include "common/ws/handshake.hpp"
 
 namespace levain::training::api {
 
@@ -156,7 +157,19 @@ bool TrainingApi::takes_over(const Request& request) const {
 void TrainingApi::take_over(boost::beast::tcp_stream&& stream, Request&& request,
                             common::http::SlotPtr slot) {
   auto route = match_route(request.method(), request.target());
+  const auto rate = route.query.find("max_rate");
+  auto max_rate = parse_max_rate(
+      rate == route.query.end() ? std::nullopt : std::optional<std::string_view>(rate->second));
+  if (!max_rate.error.empty()) {
+    // Answered in HTTP, like a malformed handshake: nothing was opened yet to close.
+    return common::ws::refuse_upgrade(
+        std::move(stream),
+        common::http::error_response(Status::bad_request, "invalid_request", max_rate.error,
+                                     request.version(), false),
+        std::move(slot), live_.limits.handshake_timeout);
+  }
   WatchRequest watch;
+  watch.max_rate = max_rate.value;
   const auto q = route.query.find("token");
   const auto token = auth::extract_token(request[boost::beast::http::field::authorization],
                                          q == route.query.end() ? "" : q->second);

@@ -14,12 +14,15 @@ bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<Li
   std::lock_guard lock(mutex_);
   if (shut_down_) return false;
   if (since > 0) replay = rings_.after(job_id, since, ResumeRings::Clock::now());
-  const auto [it, inserted] = jobs_[job_id].emplace(sink.get(), sink);
+  auto& sinks = jobs_[job_id];
+  const auto [it, inserted] = sinks.emplace(sink.get(), sink);
   if (inserted) {
     ++sessions_;
   } else {
     it->second = sink;  // the same sink again (its weak_ptr kept the address from reuse)
   }
+  // The first watcher's `connected` tells the count; from then on only changes are announced.
+  announced_.try_emplace(job_id, sinks.size() + presence_.watchers(job_id));
   return true;
 }
 
@@ -28,7 +31,51 @@ void ConnectionManager::leave(const std::string& job_id, const LiveSink* sink) {
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
   sessions_ -= it->second.erase(sink);
-  if (it->second.empty()) jobs_.erase(it);
+  if (it->second.empty()) {
+    jobs_.erase(it);
+    announced_.erase(job_id);
+  }
+}
+
+std::size_t ConnectionManager::watchers(const std::string& job_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = jobs_.find(job_id);
+  return (it == jobs_.end() ? 0 : it->second.size()) + presence_.watchers(job_id);
+}
+
+WatcherCounts ConnectionManager::local_watchers() const {
+  std::lock_guard lock(mutex_);
+  WatcherCounts counts;
+  for (const auto& [job, sinks] : jobs_) {
+    if (counts.size() >= kPresenceMaxJobs) break;
+    counts.emplace(job, sinks.size());
+  }
+  return counts;
+}
+
+void ConnectionManager::presence(const std::string& replica, WatcherCounts counts) {
+  const auto now = PresenceTable::Clock::now();
+  std::lock_guard lock(mutex_);
+  presence_.expire(now);
+  presence_.update(replica, std::move(counts), now);
+}
+
+void ConnectionManager::announce_watchers() {
+  std::vector<std::pair<std::shared_ptr<LiveSink>, std::size_t>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    presence_.expire(PresenceTable::Clock::now());
+    for (const auto& [job, sinks] : jobs_) {
+      const auto total = sinks.size() + presence_.watchers(job);
+      auto [it, fresh] = announced_.try_emplace(job, total);
+      if (fresh || it->second == total) continue;
+      it->second = total;
+      for (const auto& [id, sink] : sinks) {
+        if (auto s = sink.lock()) targets.emplace_back(std::move(s), total);
+      }
+    }
+  }
+  for (const auto& [s, n] : targets) s->watchers_changed(n);
 }
 
 void ConnectionManager::broadcast(const std::string& job_id,

@@ -4,6 +4,7 @@
 /// sinks under its lock and calls them after unlocking, so no session work ever runs under the
 /// lock and one slow session cannot hold up the others (DESIGN.md §3).
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "training/live/outbound_event.hpp"
+#include "training/live/presence.hpp"
 #include "training/live/resume_ring.hpp"
 
 namespace levain::training {
@@ -27,11 +29,16 @@ class LiveSink {
   /// The bus may have lost events for a while: re-read the job's snapshot, send it as a new
   /// `connected`, then go on from its seq. Thread-safe and non-blocking like deliver().
   virtual void resnapshot() {}
+  /// The job's watchers on every replica changed to `watchers` (a `watchers` message).
+  /// Thread-safe and non-blocking like deliver().
+  virtual void watchers_changed(std::size_t /*watchers*/) {}
 };
 
 class ConnectionManager {
  public:
-  explicit ConnectionManager(ResumeLimits resume = {}) : rings_(resume) {}
+  explicit ConnectionManager(ResumeLimits resume = {},
+                             std::chrono::seconds presence_ttl = std::chrono::seconds{15})
+      : rings_(resume), presence_(presence_ttl) {}
 
   /// False once shutdown_all() has run: the caller closes the new session itself.
   bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink);
@@ -47,6 +54,17 @@ class ConnectionManager {
   /// Refuses further joins and asks every session to close with `close_code`.
   void shutdown_all(std::uint16_t close_code, const std::string& reason);
 
+  // --- who is watching (presence.hpp) ---
+  /// The job's watchers: here and on the other replicas as they last said.
+  std::size_t watchers(const std::string& job_id) const;
+  /// This replica's watchers per job, for the others.
+  WatcherCounts local_watchers() const;
+  /// What another replica said it has; also forgets replicas silent for the TTL.
+  void presence(const std::string& replica, WatcherCounts counts);
+  /// Tells the watchers of each job whose number changed since it was last told (once a
+  /// second, from the presence timer); forgets silent replicas first.
+  void announce_watchers();
+
   std::size_t session_count() const;
   std::size_t job_count() const;
 
@@ -57,6 +75,8 @@ class ConnectionManager {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Sinks> jobs_;
   ResumeRings rings_;
+  PresenceTable presence_;
+  std::unordered_map<std::string, std::size_t> announced_;  // job → watchers last told
   std::size_t sessions_ = 0;
   bool shut_down_ = false;
 };

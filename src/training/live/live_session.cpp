@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
@@ -16,6 +17,7 @@
 #include "common/ws/handshake.hpp"
 #include "training/events/event.hpp"
 #include "training/live/job_feed.hpp"
+#include "training/live/rate_coalescer.hpp"
 
 namespace levain::training {
 
@@ -64,6 +66,9 @@ class LiveSession final : public LiveSink,
   }
   void attach(std::unique_ptr<common::live::Transport> transport) {
     transport_ = std::move(transport);
+    if (watch_.max_rate > 0) {
+      folding_ = std::make_unique<Folding>(watch_.max_rate, transport_->get_executor());
+    }
   }
 
   // --- the fan-out's side (any thread) ---
@@ -83,6 +88,16 @@ class LiveSession final : public LiveSink,
   void resnapshot() override {
     net::post(transport_->get_executor(), [self = shared_from_this()] {
       self->feed_.bus_lost();
+      self->transport_->flush();
+    });
+  }
+
+  void watchers_changed(std::size_t watchers) override {
+    net::post(transport_->get_executor(), [self = shared_from_this(), watchers] {
+      if (!self->feed_.live()) return;  // its `connected` is still to come, with the count
+      self->transport_->send(
+          encode_watchers(self->watch_.tenant, self->watch_.job_id, watchers, common::now_micros()),
+          MessageMeta{0, "watchers"});
       self->transport_->flush();
     });
   }
@@ -130,15 +145,21 @@ class LiveSession final : public LiveSink,
         });
   }
   void send_snapshot() override {
-    const auto message = encode_connected(*snapshot_, common::now_micros());
+    const auto message =
+        encode_connected(*snapshot_, common::now_micros(), ctx_.manager.watchers(watch_.job_id));
     transport_->send(message, MessageMeta{snapshot_->seq, "connected"});
   }
   void send_resumed(std::uint64_t since) override {
-    const auto message = encode_resumed(watch_.tenant, watch_.job_id, since, common::now_micros());
+    const auto message = encode_resumed(watch_.tenant, watch_.job_id, since, common::now_micros(),
+                                        ctx_.manager.watchers(watch_.job_id));
     transport_->send(message, MessageMeta{since, "connected"});
   }
   void send_event(const EventPtr& event) override {
-    transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
+    if (!folding_) {
+      transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
+      return;
+    }
+    fold(event);
   }
   void end(std::string reason) override { close(close_code::normal, std::move(reason), true); }
   void overflow() override {
@@ -182,6 +203,66 @@ class LiveSession final : public LiveSink,
   void stop() {
     feed_.stop();
     leave();
+    if (folding_) folding_->timer.cancel();
+  }
+
+  // --- max_rate: events folded into summaries (RateCoalescer), paced by one timer ---
+
+  struct Folding {
+    Folding(double rate, const net::any_io_executor& executor) : coalescer(rate), timer(executor) {}
+    RateCoalescer coalescer;
+    net::steady_timer timer;
+    bool armed = false;
+    std::vector<RateCoalescer::Out> out;
+    const std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
+    double now_s() const {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch).count();
+    }
+  };
+
+  void fold(const EventPtr& event) {
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(*event->payload, ec);
+    const auto* data =
+        ec || !parsed.is_object() ? nullptr : parsed.get_object().if_contains("data");
+    if (data == nullptr || !data->is_object()) {  // not ours to fold: pass it on as it is
+      transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
+      return;
+    }
+    folding_->coalescer.event(event->seq, event->type, data->get_object(), folding_->now_s(),
+                              folding_->out);
+    send_folded(event);
+  }
+
+  void send_folded(const EventPtr& event) {
+    for (auto& out : folding_->out) {
+      if (!out.summary) {  // a milestone: only event() yields these, with its event
+        if (event) transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
+        continue;
+      }
+      const auto message = encode_message(
+          {"progress_summary", watch_.job_id, watch_.tenant, out.seq, common::now_micros()},
+          std::move(*out.summary));
+      transport_->send(message, MessageMeta{out.seq, "progress_summary"});
+    }
+    folding_->out.clear();
+    arm();
+  }
+
+  void arm() {
+    const auto due = folding_->coalescer.due();
+    if (!due || folding_->armed) return;
+    folding_->armed = true;
+    folding_->timer.expires_at(
+        folding_->epoch +
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(*due)));
+    folding_->timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->folding_->armed = false;
+      if (ec || self->transport_->closing()) return;
+      self->folding_->coalescer.tick(self->folding_->now_s(), self->folding_->out);
+      self->send_folded(nullptr);
+      self->transport_->flush();
+    });
   }
 
   void leave() {
@@ -202,9 +283,21 @@ class LiveSession final : public LiveSink,
   bool drain_posted_ = false;       // guarded by inbox_mutex_
   std::vector<EventPtr> draining_;  // the strand's batch
   bool joined_ = false;
+  std::unique_ptr<Folding> folding_;  // only for a watcher that asked for max_rate
 };
 
 }  // namespace
+
+MaxRate parse_max_rate(std::optional<std::string_view> text) {
+  if (!text) return {};
+  double value = 0;
+  const auto* end = text->data() + text->size();
+  const auto [at, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc{} || at != end || !(value > 0) || value > 1000) {
+    return {0, "max_rate must be a number of messages per second in (0, 1000]"};
+  }
+  return {value, ""};
+}
 
 std::uint64_t resume_point(const common::http::Request& request, std::string_view since_query) {
   auto parse = [](std::string_view text) -> std::uint64_t {

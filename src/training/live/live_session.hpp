@@ -45,8 +45,17 @@ struct WatchRequest {
   std::string tenant;
   std::string job_id;
   std::uint64_t since = 0;
+  double max_rate = 0;  // `?max_rate=R`: fold successful products into ≤ R summaries/s (0: off)
   std::unique_ptr<Refusal> refusal;  // a pointer: most watchers are not refused
 };
+
+/// The `max_rate` query value: nullopt when absent; an error message when it is not a number in
+/// (0, 1000].
+struct MaxRate {
+  double value = 0;
+  std::string error;
+};
+MaxRate parse_max_rate(std::optional<std::string_view> text);
 
 /// The seq a watcher resumes after: `Last-Event-ID` (what an EventSource sends when it
 /// reconnects), else `since` from the query; 0 when neither holds a number.
