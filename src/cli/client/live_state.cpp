@@ -57,6 +57,11 @@ LiveState::Apply LiveState::apply(const json::object& message) {
   const auto type = get_string(message, "type");
   if (!type) return malformed("message has no string \"type\"");
   if (*type == "connected") return reset_from_snapshot(message);
+  if (*type == "watchers") {  // not an event: no seq, only the count
+    const auto* data = message.if_contains("data");
+    if (data != nullptr && data->is_object()) fold_watchers(data->get_object());
+    return Apply::applied;
+  }
 
   const json::value* seq_value = message.if_contains("seq");
   if (seq_value == nullptr) {
@@ -78,6 +83,7 @@ LiveState::Apply LiveState::reset_from_snapshot(const json::object& message) {
   // Resumed (docs/live-protocol.md, "Resume"): no snapshot, the state folded so far goes on. It
   // fits only at the seq folded; anywhere else events would be missing.
   if (data != nullptr && data->is_object()) {
+    fold_watchers(data->get_object());
     if (const auto* resumed = data->get_object().if_contains("resumed");
         resumed != nullptr && resumed->is_bool() && resumed->get_bool()) {
       const auto seq = get_int(message, "seq");
@@ -120,7 +126,8 @@ LiveState::Apply LiveState::reset_from_snapshot(const json::object& message) {
 LiveState::Apply LiveState::apply_event(const std::string& type, std::int64_t seq,
                                         const json::object& data) {
   if (seq <= seq_) return Apply::duplicate_or_old;
-  if (seq > seq_ + 1) return Apply::gap;
+  // A summary (max_rate) stands for every event up to its seq, so it may skip ahead.
+  if (seq > seq_ + 1 && type != "progress_summary") return Apply::gap;
   seq_ = seq;
   if (terminal()) return Apply::applied;  // nothing after the end may reopen the job
 
@@ -131,6 +138,15 @@ LiveState::Apply LiveState::apply_event(const std::string& type, std::int64_t se
     status_ = "running";
     last_product_ = get_string(data, "product_name").value_or("");
     last_product_status_ = get_string(data, "status").value_or("");
+  } else if (type == "progress_summary") {
+    status_ = "running";
+    if (const auto* p = data.if_contains("products"); p != nullptr && p->is_array() &&
+                                                      !p->get_array().empty() &&
+                                                      p->get_array().back().is_object()) {
+      const auto& last = p->get_array().back().get_object();
+      last_product_ = get_string(last, "product_name").value_or("");
+      last_product_status_ = get_string(last, "status").value_or("");
+    }
   } else if (type == "completed") {
     status_ = "completed";
     progress_ = 100;
@@ -149,6 +165,29 @@ void LiveState::fold_common(const json::object& fields) {
   if (auto total = get_int(fields, "total_products")) total_products_ = clamp_count(*total);
   if (auto done = get_int(fields, "products_completed")) products_completed_ = clamp_count(*done);
   if (auto step = get_string(fields, "current_step")) current_step_ = *step;
+  if (const auto* eta = fields.if_contains("eta_s")) {
+    eta_s_ = eta->is_number() ? std::optional(eta->to_number<double>()) : std::nullopt;
+  }
+  if (const auto* e = fields.if_contains("elapsed_s"); e && e->is_number()) {
+    elapsed_s_ = e->to_number<double>();
+  }
+  if (const auto* f = fields.if_contains("in_flight"); f && f->is_array()) {
+    in_flight_.clear();
+    for (const auto& name : f->get_array()) {
+      if (name.is_string() && in_flight_.size() < 64) in_flight_.emplace_back(name.get_string());
+    }
+  }
+  if (const auto* s = fields.if_contains("summary"); s && s->is_object()) {
+    summary_ = s->get_object();
+    const auto* m = summary_.if_contains("median_mase");
+    median_mase_ = m && m->is_number() ? std::optional(m->to_number<double>()) : std::nullopt;
+  }
+  if (const auto* r = fields.if_contains("report"); r && r->is_object()) report_ = r->get_object();
+  fold_watchers(fields);
+}
+
+void LiveState::fold_watchers(const json::object& data) {
+  if (auto n = get_int(data, "watchers"); n && *n >= 0) watchers_ = static_cast<std::size_t>(*n);
 }
 
 }  // namespace levain::cli

@@ -5,7 +5,9 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace levain::cli {
 
@@ -36,6 +38,18 @@ class LiveState {
   /// The server's reason when the job failed or was cancelled ("" otherwise).
   const std::string& error() const { return error_; }
   bool terminal() const;
+  /// Seconds to the end as the server last estimated (nullopt: not known yet).
+  std::optional<double> eta_s() const { return eta_s_; }
+  double elapsed_s() const { return elapsed_s_; }
+  const std::vector<std::string>& in_flight() const { return in_flight_; }
+  /// The running median MASE over the products done (nullopt: none scored yet).
+  std::optional<double> median_mase() const { return median_mase_; }
+  /// Live watchers of the job on every replica (0 before the server said).
+  std::size_t watchers() const { return watchers_; }
+  /// The Data Analysis report (empty before the analysis).
+  const boost::json::object& report() const { return report_; }
+  /// The running accuracy summary (docs/live-protocol.md): empty before the first product.
+  const boost::json::object& summary() const { return summary_; }
   /// Why the last `malformed` result was given.
   const std::string& problem() const { return problem_; }
 
@@ -43,6 +57,7 @@ class LiveState {
   Apply reset_from_snapshot(const boost::json::object& message);
   Apply apply_event(const std::string& type, std::int64_t seq, const boost::json::object& data);
   void fold_common(const boost::json::object& fields);
+  void fold_watchers(const boost::json::object& data);
   Apply malformed(std::string why);
 
   std::string job_id_;
@@ -57,6 +72,13 @@ class LiveState {
   std::string last_product_status_;
   std::string error_;
   std::string problem_;
+  std::optional<double> eta_s_;
+  double elapsed_s_ = 0;
+  std::vector<std::string> in_flight_;
+  std::optional<double> median_mase_;
+  std::size_t watchers_ = 0;
+  boost::json::object report_;
+  boost::json::object summary_;
 };
 
 }  // namespace levain::cli

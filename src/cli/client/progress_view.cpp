@@ -1,6 +1,8 @@
 #include "cli/client/progress_view.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 namespace levain::cli {
 namespace {
@@ -46,7 +48,38 @@ ProgressFields progress_fields(const LiveState& state) {
   fields.total_products = state.total_products();
   fields.product = state.last_product();
   fields.product_failed = state.last_product_status() == "failed";
+  if (state.terminal()) return fields;
+  std::string detail;
+  auto add = [&detail](const std::string& part) {
+    if (!detail.empty()) detail += "  ";
+    detail += part;
+  };
+  if (const auto eta = state.eta_s()) add("ETA " + format_duration(*eta));
+  if (const auto mase = state.median_mase()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "MASE %.2f", *mase);
+    add(buf);
+  }
+  if (!state.in_flight().empty()) {
+    const auto& f = state.in_flight();
+    add("fitting " + f.front() + (f.size() > 1 ? " +" + std::to_string(f.size() - 1) : ""));
+    fields.product.clear();  // what runs now says more than what ran last
+  }
+  fields.detail = std::move(detail);
   return fields;
+}
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  char buf[32];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s / 60) % 60);
+  }
+  return buf;
 }
 
 std::size_t visible_length(const std::string& text) {
@@ -84,6 +117,7 @@ std::string render_progress(const ProgressFields& fields, std::size_t width, boo
   std::string step = fields.step;
   std::string counts_shown = counts;
   std::string product = fields.product;
+  std::string detail = fields.detail;
   // Each optional part costs two separating spaces plus its text.
   const auto cost = [](const std::string& part) {
     return part.empty() ? 0 : 2 + code_points(part);
@@ -92,9 +126,10 @@ std::string render_progress(const ProgressFields& fields, std::size_t width, boo
     if (others + cost(part) <= room) return;
     part = others + 2 < room ? shorten(part, room - others - 2) : "";
   };
-  fit(product, cost(step) + cost(counts_shown));
-  fit(step, cost(counts_shown) + cost(product));
-  if (cost(step) + cost(counts_shown) + cost(product) > room) counts_shown.clear();
+  fit(product, cost(step) + cost(counts_shown) + cost(detail));
+  fit(detail, cost(step) + cost(counts_shown) + cost(product));
+  fit(step, cost(counts_shown) + cost(product) + cost(detail));
+  if (cost(step) + cost(counts_shown) + cost(product) + cost(detail) > room) counts_shown.clear();
 
   std::string line;
   if (colour) {
@@ -105,6 +140,7 @@ std::string render_progress(const ProgressFields& fields, std::size_t width, boo
   }
   if (!step.empty()) line += "  " + step;
   if (!counts_shown.empty()) line += "  " + counts_shown;
+  if (!detail.empty()) line += "  " + detail;
   if (!product.empty()) {
     line += "  ";
     line += colour && fields.product_failed ? std::string(kRed) + product + kReset : product;

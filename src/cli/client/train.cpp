@@ -1,15 +1,23 @@
 #include "cli/client/train.hpp"
 
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "cli/client/endpoint.hpp"
 #include "cli/client/http.hpp"
@@ -77,7 +85,81 @@ std::string job_request_body(const TrainOptions& options) {
   return json::serialize(body);
 }
 
+// Ctrl-C while `levain train` watches asks whether to cancel the job on the server or only to
+// stop watching (the job goes on). SIGINT is blocked in every thread the watch starts and taken
+// by sigwait here, so the question is asked on a thread that may block on the terminal.
+class InterruptPrompt {
+ public:
+  InterruptPrompt(std::string job, std::function<void()> cancel, std::ostream& err)
+      : job_(std::move(job)), cancel_(std::move(cancel)), err_(err) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~InterruptPrompt() {
+    done_ = true;
+    pthread_kill(thread_.native_handle(), SIGINT);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  InterruptPrompt(const InterruptPrompt&) = delete;
+  InterruptPrompt& operator=(const InterruptPrompt&) = delete;
+
+ private:
+  void loop() {
+    for (;;) {
+      int signal = 0;
+      if (sigwait(&set_, &signal) != 0 || done_) return;
+      err_ << "\nCancel job " << job_
+           << " on the server? [y/N] (N: stop watching; the job goes on) " << std::flush;
+      std::string answer;
+      if (!std::getline(std::cin, answer)) answer.clear();
+      if (answer == "y" || answer == "Y" || answer == "yes") {
+        cancel_();  // the watch goes on and ends when the job does, as cancelled
+        continue;
+      }
+      err_ << "stopped watching; the job goes on (levain watch --job " << job_ << " to follow it)\n"
+           << std::flush;
+      std::_Exit(130);
+    }
+  }
+
+  std::string job_;
+  std::function<void()> cancel_;
+  std::ostream& err_;
+  sigset_t set_{};
+  sigset_t old_{};
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 }  // namespace
+
+int run_cancel(const CancelOptions& options, std::ostream& out, std::ostream& err) {
+  std::string error;
+  auto endpoint = parse_endpoint(options.url, &error);
+  if (!endpoint) {
+    err << "levain cancel: " << error << '\n';
+    return 2;
+  }
+  endpoint->ca_file = options.ca_file;
+  HttpResponse reply;
+  try {
+    reply = http_request(*endpoint, http::verb::post,
+                         tenant_path(options.tenant) + "/training/jobs/" + options.job + "/cancel",
+                         "", "application/json", options.token, kRequestTimeout);
+  } catch (const std::exception& e) {
+    err << "levain cancel: " << e.what() << '\n';
+    return 2;
+  }
+  if (reply.status != 202 && reply.status != 200) {
+    err << "levain cancel: " << describe_http_error(reply) << '\n';
+    return 1;
+  }
+  out << "job " << options.job << ": cancel accepted; it ends as cancelled\n" << std::flush;
+  return 0;
+}
 
 int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err) {
   std::string error;
@@ -146,6 +228,13 @@ int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err)
   watch.token = options.token;
   watch.quiet = options.quiet;
   watch.transport = options.transport;
+  // Only a person at a terminal can answer the question; elsewhere Ctrl-C stops as it always did.
+  std::optional<InterruptPrompt> prompt;
+  if (isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1) {
+    CancelOptions cancel{options.url, options.ca_file, options.tenant, watch.job, options.token};
+    prompt.emplace(
+        watch.job, [cancel, &out, &err] { run_cancel(cancel, out, err); }, err);
+  }
   return run_watch(watch, out, err);
 }
 

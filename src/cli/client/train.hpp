@@ -34,4 +34,16 @@ inline constexpr std::uintmax_t kMaxCsvBytes = 512ull << 20;
 /// when the server cannot be reached.
 int run_train(const TrainOptions& options, std::ostream& out, std::ostream& err);
 
+struct CancelOptions {
+  std::string url;
+  std::string ca_file;
+  std::string tenant;
+  std::string job;
+  std::string token;  // needs role "trainer"
+};
+
+/// `levain cancel`: asks the service to cancel a job. 0 when accepted (the job ends `cancelled`;
+/// its watchers see it), 1 when refused (already over, unknown job, no right), 2 unreachable.
+int run_cancel(const CancelOptions& options, std::ostream& out, std::ostream& err);
+
 }  // namespace levain::cli

@@ -1,5 +1,6 @@
 #include "cli/client/watch_display.hpp"
 
+#include "cli/client/job_summary.hpp"
 #include "cli/client/progress_view.hpp"
 
 namespace levain::cli {
@@ -45,8 +46,9 @@ void WatchDisplay::result(const LiveState& state) {
   const std::string job = state.job_id().empty() ? "" : " " + state.job_id();
   if (state.status() == "completed") {
     out_ << "job" << job << " completed: " << state.products_completed() << "/"
-         << state.total_products() << " products\n"
-         << std::flush;
+         << state.total_products() << " products\n";
+    for (const auto& line : summary_lines(state)) out_ << "  " << line << '\n';
+    out_ << std::flush;
   } else {
     err_ << "job" << job << " " << state.status() << ": "
          << (state.error().empty() ? "no reason given by the server" : state.error()) << '\n'

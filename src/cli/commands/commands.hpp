@@ -17,6 +17,7 @@ void add_demo_data_command(CLI::App& app, Runner& run);
 void add_token_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
 void add_watch_command(CLI::App& app, Runner& run);
+void add_cancel_command(CLI::App& app, Runner& run);
 void add_bench_command(CLI::App& app, Runner& run);
 void add_backtest_command(CLI::App& app, Runner& run);
 

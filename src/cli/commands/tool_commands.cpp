@@ -102,6 +102,19 @@ void add_train_command(CLI::App& app, Runner& run) {
   cmd->callback([&run, o] { run = [o] { return run_train(*o, std::cout, std::cerr); }; });
 }
 
+void add_cancel_command(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand(
+      "cancel", "Cancel a training job; exit 0 accepted, 1 refused (already over), 2 unreachable");
+  auto o = std::make_shared<CancelOptions>();
+  cmd->add_option("--url", o->url, "Service or gateway URL (http:// or https://)")->required();
+  add_ca_file_flag(*cmd, o->ca_file);
+  cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id")->required();
+  cmd->add_option("--job", o->job, "Job id")->required();
+  cmd->add_option("--token", o->token, "JWT with role trainer")->required();
+  env_from_flags(*cmd);
+  cmd->callback([&run, o] { run = [o] { return run_cancel(*o, std::cout, std::cerr); }; });
+}
+
 void add_watch_command(CLI::App& app, Runner& run) {
   auto* cmd = app.add_subcommand(
       "watch", "Watch a training job live; exit 0 completed, 1 failed, 2 refused");
