@@ -242,7 +242,7 @@ async function startJob(ctx, spec) {
     return order.length ? order.map((i) => cluster.replicaUrl(i)) : cluster.httpUrls();
   };
   const path_ = `/api/v1/tenants/${tenant.id}/training/jobs`;
-  const r = await retrying('POST', () => urls().map((u) => u + path_), { token: tenant.token, body: { products } });
+  const r = await retrying('POST', () => urls().map((u) => u + path_), { token: tenant.token, body: { products, allow_concurrent: true } });
   if (r.status !== 202 || !r.json?.job_id) throw new Error(`starting a job for ${tenant.id}: ${r.status} ${r.text}`);
   return { id: r.json.job_id, tenant: tenant.id, token: tenant.token, products, attempts: r.attempts };
 }

@@ -53,7 +53,7 @@ class ClusterTest : public LevainTest {
   /// Uploads on `p` and starts a job there; returns its id.
   std::string start_job_on(const LevainProcess& p, const std::string& tok, const std::string& csv) {
     upload(kTenant, tok, csv, p.port());
-    return start_job(kTenant, tok, "{}", p.port());
+    return start_job(kTenant, tok, R"({"allow_concurrent": true})", p.port());
   }
 
   boost::json::value job_on(const LevainProcess& p, const std::string& tok,

@@ -43,8 +43,10 @@ class LevainTest : public ::testing::Test {
   boost::json::value upload(const std::string& tenant, const std::string& tok,
                             const std::string& csv, std::uint16_t port = 0);
   /// Starts a job (asserts 202); returns its id.
+  /// The default body allows a job beside one still running: tests start several of a tenant.
   std::string start_job(const std::string& tenant, const std::string& tok,
-                        const std::string& body = "{}", std::uint16_t port = 0);
+                        const std::string& body = R"({"allow_concurrent": true})",
+                        std::uint16_t port = 0);
   boost::json::value get_job(const std::string& tenant, const std::string& tok,
                              const std::string& job_id, std::uint16_t port = 0);
   /// Polls the job until its status is terminal; fails the test (and returns the last view)

@@ -153,6 +153,10 @@ std::optional<boost::json::value> SseClient::next() {
       cut();
       return std::nullopt;
     }
+    if (m.event == "watchers") {  // not an event (no id, no seq): kept apart, like the WsClient
+      watchers_.push_back(v.at("data").at("watchers").to_number<std::int64_t>());
+      continue;
+    }
     raw_.push_back(m);
     messages_.push_back(v);
     return v;

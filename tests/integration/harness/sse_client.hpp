@@ -49,6 +49,8 @@ class SseClient {
   const std::string& head() const { return head_; }
   const std::vector<boost::json::value>& messages() const { return messages_; }
   const std::vector<SseMessage>& raw() const { return raw_; }
+  /// The counts of the `watchers` messages, which messages() leaves out.
+  const std::vector<std::int64_t>& watchers() const { return watchers_; }
   int comments() const { return comments_; }
   bool ended() const { return ended_; }
   /// code/reason of the `event: close`; error when the stream ended without one.
@@ -64,6 +66,7 @@ class SseClient {
   int status_ = 0;
   std::vector<boost::json::value> messages_;
   std::vector<SseMessage> raw_;
+  std::vector<std::int64_t> watchers_;
   int comments_ = 0;
   bool ended_ = false;
   WsEnd end_;

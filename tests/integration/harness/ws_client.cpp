@@ -93,6 +93,22 @@ WsClient::~WsClient() {
 }
 
 std::optional<boost::json::value> WsClient::next() {
+  for (;;) {
+    auto m = next_message();
+    if (!m) return std::nullopt;
+    // A `watchers` message is not an event (no seq): kept apart, so streams read as events.
+    const auto* type = m->json.is_object() ? m->json.get_object().if_contains("type") : nullptr;
+    if (type != nullptr && type->is_string() && type->get_string() == "watchers") {
+      watchers_.push_back(m->json.at("data").at("watchers").to_number<std::int64_t>());
+      continue;
+    }
+    raw_.push_back(std::move(m->text));
+    messages_.push_back(m->json);
+    return std::move(m->json);
+  }
+}
+
+std::optional<WsClient::Received> WsClient::next_message() {
   if (ended_) return std::nullopt;
   impl_->buffer.clear();
   auto r = impl_->run(options_.read_deadline,
@@ -116,9 +132,7 @@ std::optional<boost::json::value> WsClient::next() {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
   if (ec) v = boost::json::string("<not json> " + text);
-  raw_.push_back(text);
-  messages_.push_back(v);
-  return v;
+  return Received{text, std::move(v)};
 }
 
 const std::vector<boost::json::value>& WsClient::read_until_close() {

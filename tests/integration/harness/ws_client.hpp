@@ -52,18 +52,26 @@ class WsClient {
 
   bool send_text(const std::string& text);
 
+  /// Every message but `watchers`, whose counts are in watchers(), in order.
   const std::vector<boost::json::value>& messages() const { return messages_; }
+  const std::vector<std::int64_t>& watchers() const { return watchers_; }
   /// Every message's text exactly as it arrived.
   const std::vector<std::string>& raw() const { return raw_; }
   bool ended() const { return ended_; }
   const WsEnd& end() const { return end_; }
 
  private:
+  struct Received {
+    std::string text;
+    boost::json::value json;
+  };
+  std::optional<Received> next_message();
   struct Impl;
   std::unique_ptr<Impl> impl_;
   WsOptions options_;
   std::vector<boost::json::value> messages_;
   std::vector<std::string> raw_;
+  std::vector<std::int64_t> watchers_;
   bool ended_ = false;
   WsEnd end_;
 };
