@@ -221,3 +221,22 @@ test('#max_rate=R goes into the live URL; a rate the server would refuse is said
   await refused.close();
   assert.equal(REPORT.products, 6);
 });
+
+test('a long list in the report stays short: five inline, the rest behind "N more"', async () => {
+  stack.jobs = [job('j4', 'running')];
+  const page = await open(PHONE);
+  const live = await stack.connection('j4');
+  const hello = midJob();
+  const days = Array.from({ length: 8 }, (_, i) => ({ product_name: `Pan ${i + 1}`, date: `2025-06-0${i + 1}` }));
+  Object.assign(hello.data.snapshot.report, { sold_out_days: days, sold_out_days_count: 30 });
+  live.send(hello);
+  await page.getByTestId('report-sold-out').waitFor(WAIT);
+  const shown = () => page.getByTestId('report-sold-out-day').evaluateAll((l) => l.filter((e) => e.checkVisibility()).length);
+  assert.equal(await shown(), 5);
+  assert.equal(await page.getByTestId('report-sold-out').locator('summary').textContent(), '25 more');
+  await page.getByTestId('report-sold-out').locator('summary').click();
+  assert.equal(await shown(), 8);
+  assert.match(await text(page, 'report-sold-out'), /Pan 8 on 2025-06-08 and 22 more not listed$/);
+  await assertFits(page, PHONE, 'the report with a long list');
+  await page.close();
+});

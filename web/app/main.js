@@ -147,6 +147,8 @@ function parseRate(text) {
 function activeJob() {
   const watched = live.jobId ? live.state : null;
   if (watched && ACTIVE.has(watched.status)) return watched.jobId || live.jobId;
+  // Started here a moment ago: pending, though neither its snapshot nor the list says so yet.
+  if (watched && watched.status === 'unknown' && live.jobId === startedHere) return startedHere;
   const listed = jobs.jobs.find((j) => ACTIVE.has(j.status) && !(watched && j.job_id === live.jobId));
   return listed?.job_id ?? null;
 }
@@ -154,6 +156,7 @@ function activeJob() {
 const startButton = byId('start');
 const startNote = byId('start-note');
 let starting = false;
+let startedHere = '';
 
 // Start training is off while a job of this bakery is pending or running: one at a time.
 function updateStart() {
@@ -178,6 +181,7 @@ startButton.addEventListener('click', async () => {
   updateStart();
   try {
     const job = await startTraining(auth());
+    startedHere = job.job_id;
     openJob(job.job_id);
     jobs.refresh();
   } catch (err) {

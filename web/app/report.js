@@ -5,7 +5,8 @@
 
 import { byId, el } from './dom.js';
 
-const LIST_MAX = 20;
+// A few names inline keep the card short on a phone; the rest the server listed are one tap away.
+const INLINE = 5;
 
 export class ReportCard {
   constructor() {
@@ -73,12 +74,24 @@ export class ReportCard {
   }
 }
 
-/** One line of the card: `warn` when it found something; its items, and "and N more" past the list. */
+/**
+ * One line of the card: `warn` when it found something; the first items inline, the rest of the
+ * list behind "N more", and a count of those the server did not list (its lists stop at 20).
+ */
 function check(testid, found, text, items, total) {
   const li = el('li', { class: found > 0 ? 'warn' : 'ok', 'data-testid': testid, 'data-count': found }, text);
-  items.slice(0, LIST_MAX).forEach((node, i) => li.append(...(i ? [', ', node] : [node])));
-  if (total > items.length && items.length > 0) li.append(` and ${total - items.length} more`);
-  if (items.length > 0) li.append('.');
+  const join = (parent, nodes) => nodes.forEach((node, i) => parent.append(...(i ? [', ', node] : [node])));
+  join(li, items.slice(0, INLINE));
+  const unlisted = Math.max(0, total - items.length);
+  if (items.length > INLINE) {
+    const rest = el('span');
+    join(rest, items.slice(INLINE));
+    if (unlisted) rest.append(` and ${unlisted} more not listed`);
+    li.append(el('details', { class: 'more' }, el('summary', {}, `${total - INLINE} more`), rest));
+  } else if (unlisted && items.length > 0) {
+    li.append(` and ${unlisted} more`);
+  }
+  if (items.length > 0 && items.length <= INLINE) li.append('.');
   return li;
 }
 
