@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { recordingTransports } from './harness/recording.js';
-import { NodeEventSource } from './harness/event_source.js';
-import { WebSocket } from './harness/deps.js';
 import { Stack, demoCsv, waitFor } from './harness/stack.js';
-import { getJob, startTraining, uploadSales, watchTraining } from '../../web/client/levain-client.js';
+import { watchRun } from './harness/watch_run.js';
+import { getJob, startTraining, uploadSales } from '../../web/client/levain-client.js';
 
 const TENANT = 'bakery-a';
 let stack;
@@ -22,21 +21,11 @@ after(() => stack?.stop());
 
 const rest = () => ({ baseUrl: stack.url, tenantId: TENANT, token });
 
+// A `watchers` count may come between any two events: it has no seq and is no part of their order.
+const noPresence = (messages) => messages.filter((m) => m.type !== 'watchers');
+
 /** Watches a job; resolves {updates, info} when the watch ends. */
-function watch(jobId, extra = {}) {
-  const updates = [];
-  let handle;
-  const done = new Promise((resolve) => {
-    handle = watchTraining({
-      ...rest(), jobId, WebSocket, EventSource: NodeEventSource,
-      reconnect: { initialBackoffMs: 50, maxBackoffMs: 500 },
-      ...extra,
-      onUpdate: (s) => updates.push(s),
-      onClose: (info) => resolve({ updates, info }),
-    });
-  });
-  return { done, updates, handle };
-}
+const watch = (jobId, extra = {}) => watchRun(rest(), jobId, extra);
 
 /**
  * What every watcher of a job must agree on at its end. Products sorted by name: a watcher that
@@ -86,7 +75,7 @@ test('over SSE, on the service and through the gateway, a job ends in the same s
   for (const t of [direct, viaGateway]) {
     assertSseClosedOnce(t);
     assert.equal(t.connections.length, 1);
-    const got = t.connections[0].received;
+    const got = noPresence(t.connections[0].received);
     assert.equal(got[0].type, 'connected');
     assert.equal(got[0].data.resumed, false, 'a first join is never resumed');
     assert.ok(got[0].data.snapshot);
@@ -101,7 +90,7 @@ test('over SSE, on the service and through the gateway, a job ends in the same s
   const run = await watch(job.job_id, { transport: 'sse', EventSource: late.EventSource }).done;
   assert.equal(run.info.code, 1000);
   assert.deepEqual(finalState(run.info.state), finalState(ws.info.state));
-  assert.deepEqual(late.connections[0].received.map((m) => m.type), ['connected', 'close']);
+  assert.deepEqual(noPresence(late.connections[0].received).map((m) => m.type), ['connected', 'close']);
   assertSseClosedOnce(late);
 });
 
@@ -167,7 +156,7 @@ test('a watcher cut off mid-job resumes with since and gets exactly the events i
     assert.equal(cutAt.type, 'product_completed', `${where}: cut after a product`);
     assert.equal(new URL(first.url).searchParams.get('since'), null);
     assert.equal(new URL(second.url).searchParams.get('since'), String(cutAt.seq), `${where}: resumes after the last seq`);
-    const [hello, ...tail] = second.received;
+    const [hello, ...tail] = noPresence(second.received);
     assert.equal(hello.type, 'connected');
     assert.equal(hello.data.resumed, true, `${where}: resumed`);
     assert.equal(hello.seq, cutAt.seq);

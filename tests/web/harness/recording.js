@@ -86,7 +86,8 @@ export function recordingTransports() {
         this.abort?.abort(); // the stream breaks: the EventSource reports `error`
       };
       // Seen before the client's own listeners, which are added after the constructor returns.
-      for (const type of ['connected', 'started', 'progress', 'product_completed', 'completed', 'failed', 'message', 'close']) {
+      for (const type of ['connected', 'started', 'progress', 'product_completed', 'progress_summary', 'completed', 'failed',
+        'watchers', 'message', 'close']) {
         this.addEventListener(type, (e) => {
           if (cut) return e.stopImmediatePropagation();
           if (cutPending) {
