@@ -130,7 +130,7 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     assert.equal(await visible(page, 'in-flight'), false);
     assert.equal(await visible(page, 'watchers'), false, 'a closed watch counts no one');
     assert.equal(await visible(page, 'cancel-training'), false);
-    assert.equal(await text(page, 'elapsed'), 'Took 7 s');
+    assert.equal(await text(page, 'elapsed'), 'Took 7.0 s');
     assert.match(await text(page, 'accuracy'), /^Accuracy/);
     assert.equal((await data(page, 'accuracy')).failed, '1');
     await page.waitForFunction(() => !document.querySelector('[data-testid="start-training"]').disabled, null, WAIT);

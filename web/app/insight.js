@@ -3,7 +3,7 @@
 // from watchTraining's state; the clock ticks between messages so a quiet stretch still counts.
 
 import { describeEta } from '../client/levain-client.js';
-import { byId, el, formatNumber } from './dom.js';
+import { byId, el, formatDuration, formatNumber } from './dom.js';
 
 const TICK_MS = 1000;
 
@@ -75,7 +75,9 @@ export class InsightView {
     const since = live ? (performance.now() - at) / 1000 : 0;
     this.elapsed.hidden = elapsed === null;
     if (elapsed !== null) {
-      this.elapsed.textContent = `${this.anchor.running ? 'Elapsed' : 'Took'} ${formatElapsed(elapsed + since)}`;
+      // A running clock in whole seconds; a finished job as precisely as the summary says it.
+      this.elapsed.textContent = this.anchor.running ? `Elapsed ${formatElapsed(elapsed + since)}`
+        : `Took ${formatDuration(elapsed)}`;
     }
     this.eta.hidden = !live || (elapsed === null && eta === null);
     if (eta === null) {
