@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/close_codes.hpp"
+#include "common/live/max_rate.hpp"
 #include "common/live/message_scan.hpp"
 #include "common/live/sse_transport.hpp"
 #include "common/live/ws_transport.hpp"
@@ -321,6 +322,15 @@ class LiveRelay final : public RelayHandle,
 
 template <class ClientStream>
 void start(ClientStream&& client, RelayRequest&& request, const RelayContext& context) {
+  // A bad max_rate is refused here, as the replica would: its 400 seen through a relay would
+  // look like a replica that cannot be reached (1012), and the client would retry for ever.
+  if (const auto rate = common::live::max_rate_of(request.request.target()); !rate.error.empty()) {
+    auto bad = common::http::error_response(http::status::bad_request, "invalid_request",
+                                            rate.error, request.request.version(), false);
+    bad.set(http::field::server, "levain-gateway");
+    return common::ws::refuse_upgrade(std::move(client), std::move(bad), std::move(request.slot),
+                                      context.config.ws.handshake_timeout);
+  }
   if (websocket::is_upgrade(request.request)) {
     if (auto bad = common::ws::check_upgrade(request.request)) {
       bad->set(http::field::server, "levain-gateway");

@@ -24,12 +24,13 @@ struct TrainingService::Parts {
         verifier(config.auth),
         store(open_store(config.database_url, config.data_dir)),
         bus(make_bus(config.amqp, metrics)),
-        manager(config.resume),
+        manager(config.resume, config.presence_ttl),
         fanout(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
         server(ioc, api, config.http, metrics),
-        presence(*bus, manager, runner.replica_id(), ioc.get_executor()) {}
+        presence(*bus, manager, runner.replica_id(), ioc.get_executor()),
+        sender(*store, runner.replica_id(), config.webhooks, metrics) {}
 
   // The embedded store belongs to one process, so its runner keeps one replica id across
   // restarts and fails the jobs it was running at once ("interrupted by restart"), instead of
@@ -66,6 +67,7 @@ struct TrainingService::Parts {
   net::io_context ioc;
   common::http::HttpServer server;
   WatcherPresence presence;
+  webhooks::Sender sender;
   std::vector<std::thread> threads;
   bool stopped = false;
 };
@@ -82,6 +84,7 @@ net::ip::tcp::endpoint TrainingService::start() {
   p.runner.recover();
   const auto ep = p.server.listen(p.config.host, p.config.port);
   p.presence.start();
+  p.sender.start();
   for (unsigned i = 0; i < std::max(1u, p.config.io_threads); ++i) {
     p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
   }
@@ -101,6 +104,7 @@ void TrainingService::stop() {
   p.fanout.stop();
   p.presence.stop();
   p.runner.shutdown("interrupted: server shutting down");
+  p.sender.stop();  // deliveries not made yet stay in the store for the next start
   // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that
   // does not answer is cut at the deadline.
   const auto deadline = std::chrono::steady_clock::now() + p.config.shutdown_grace;

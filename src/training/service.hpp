@@ -13,6 +13,7 @@
 #include "training/api/training_api.hpp"
 #include "training/live/live_session.hpp"
 #include "training/runner/runner.hpp"
+#include "training/webhooks/sender.hpp"
 
 namespace levain::training {
 
@@ -28,6 +29,8 @@ struct ServiceConfig {
   RunnerConfig runner;
   common::live::Limits live;
   ResumeLimits resume;
+  std::chrono::seconds presence_ttl{15};  // another replica's watchers count until then
+  webhooks::SenderConfig webhooks;        // .allow is also api.webhook_allow
   api::ApiConfig api;
   common::http::ServerLimits http;
   std::chrono::seconds shutdown_grace{5};

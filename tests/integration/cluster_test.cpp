@@ -225,6 +225,27 @@ TEST_F(ClusterTest, AFanOutReplicaLeavesItsJobsToTheTrainingReplicas) {
   EXPECT_EQ(metrics_of(fan_out).find(ran_one), std::string::npos) << metrics_of(fan_out);
 }
 
+TEST_F(ClusterTest, WatchersAreCountedAcrossReplicasAndAVanishedReplicasExpire) {
+  // Two serving replicas and a job nobody trains (it stays pending, so its watchers stay).
+  const std::vector<std::string> serve = {"--max-concurrent-jobs", "0", "--presence-ttl", "6"};
+  auto& a = start_replica("a", serve);
+  auto& b = start_replica("b", serve);
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(a, tok, demo_csv(5, 100, 3));
+  auto on_a = watch_on(a, job, tok);
+  ASSERT_TRUE(on_a->read_until_type("connected")) << on_a->end().describe();
+  auto on_b = watch_on(b, job, tok);
+  ASSERT_TRUE(on_b->read_until_type("connected")) << on_b->end().describe();
+  // A hears of B's watcher over the bus (B says its counts within a second of the change).
+  ASSERT_TRUE(on_a->read_until_watchers(2)) << on_a->end().describe();
+  EXPECT_EQ(int_at(job_on(a, tok, job), "watchers"), 2);
+  EXPECT_EQ(int_at(job_on(b, tok, job), "watchers"), 2);
+  // B dies without a word: its watcher stops counting on A once B's counts are older than the TTL.
+  b.kill9();
+  ASSERT_TRUE(on_a->read_until_watchers(1)) << on_a->end().describe();
+  EXPECT_EQ(int_at(job_on(a, tok, job), "watchers"), 1);
+}
+
 TEST_F(ClusterTest, AFanOutReplicaNeedsASharedStore) {
   const auto r = run_levain({"training", "--max-concurrent-jobs", "0"});
   EXPECT_NE(r.status.code, 0) << r.status.describe();

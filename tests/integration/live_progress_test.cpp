@@ -102,7 +102,10 @@ TEST_F(LiveProgressTest, EventsCarryEtaInFlightAccuracyAndTheReportAndGetKeepsTh
       saw_eta = saw_eta || find(m, "data/eta_s")->is_number();
     }
   }
-  EXPECT_TRUE(saw_report);
+  // A watcher that joined after the analysis has the report in its snapshot instead.
+  if (!saw_report) {
+    EXPECT_EQ(int_at(messages.front(), "data/snapshot/report/products"), 12);
+  }
   EXPECT_TRUE(saw_eta);
   const auto& done = messages.back();
   ASSERT_EQ(type_of(done), "completed");
@@ -178,10 +181,7 @@ TEST_F(LiveProgressTest, TheSecondWatcherIsAnnouncedAndCounted) {
   auto second = watch("bakery", job, tok);
   ASSERT_TRUE(second->next());
   // Within a second of the join the first watcher hears there are two.
-  while (first->watchers().empty() && first->next()) {
-  }
-  ASSERT_FALSE(first->watchers().empty()) << "the job ended before the count was announced";
-  EXPECT_EQ(first->watchers().front(), 2);
+  ASSERT_TRUE(first->read_until_watchers(2)) << first->end().describe();
   EXPECT_EQ(int_at(get_job("bakery", tok, job), "watchers"), 2);
 }
 

@@ -61,6 +61,26 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
                  "Seconds a job's resume events are kept after its last event")
       ->capture_default_str()
       ->check(CLI::Range(0, 86400));
+  cmd.add_option("--presence-ttl", f.presence_ttl_s,
+                 "Seconds after which another replica's watchers stop counting when it has not "
+                 "said its counts again (it says them every 5 s)")
+      ->capture_default_str()
+      ->check(CLI::Range(6, 3600));
+  cmd.add_option("--webhook-allow", f.webhook_allow,
+                 "Hosts (exact names) and IPv4/IPv6 addresses or CIDR blocks that tenants' "
+                 "webhook URLs may name (repeatable or comma-separated); none by default, so a "
+                 "tenant cannot make Levain call anything the operator has not listed")
+      ->delimiter(',');
+  cmd.add_option("--webhook-attempts", f.webhook_attempts,
+                 "POSTs of one job ending before its delivery is given up as failed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+  cmd.add_option("--webhook-first-retry", f.webhook_first_retry_s,
+                 "Seconds before the first retry of a failed webhook POST; each later one waits "
+                 "twice as long, plus up to half again at random (6 attempts at 20 s span over "
+                 "10 minutes)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
   cmd.add_option("--database-url", f.database_url,
                  "PostgreSQL shared by several replicas, postgresql://user:pass@host:port/db "
                  "(default: SQLite in --data-dir, one replica)");
@@ -99,6 +119,12 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
   c.resume.events = f.resume_events;
   c.resume.bytes = f.resume_bytes;
   c.resume.grace = std::chrono::seconds(f.resume_grace_s);
+  c.presence_ttl = std::chrono::seconds(f.presence_ttl_s);
+  c.webhooks.allow = f.webhook_allow;
+  c.api.webhook_allow = f.webhook_allow;
+  c.webhooks.attempts = f.webhook_attempts;
+  c.webhooks.first_retry =
+      std::chrono::milliseconds(static_cast<std::int64_t>(f.webhook_first_retry_s * 1000));
   c.http = to_server_limits(f.limits);
   if (!f.amqp_url.empty()) {
     try {

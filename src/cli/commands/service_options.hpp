@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/commands/common_flags.hpp"
 #include "training/service.hpp"
@@ -28,6 +29,10 @@ struct ServiceFlags {
   std::size_t resume_events = 1000;
   std::size_t resume_bytes = 256 * 1024;
   int resume_grace_s = 60;
+  int presence_ttl_s = 15;
+  std::vector<std::string> webhook_allow;
+  int webhook_attempts = 6;
+  double webhook_first_retry_s = 20;
 };
 
 void add_service_flags(CLI::App& cmd, ServiceFlags& flags);

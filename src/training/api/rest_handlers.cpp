@@ -16,8 +16,6 @@ using common::http::Request;
 using common::http::Response;
 using common::http::Status;
 
-namespace {
-
 int int_param(const RouteMatch& route, const std::string& name, int fallback, int lo, int hi) {
   const auto it = route.query.find(name);
   if (it == route.query.end()) return fallback;
@@ -31,6 +29,8 @@ int int_param(const RouteMatch& route, const std::string& name, int fallback, in
   }
   return v;
 }
+
+namespace {
 
 // `?date_format=` names the order of slash dates a spreadsheet wrote (README "CSV format").
 forecast::DateFormat date_format_param(const RouteMatch& route) {
@@ -151,7 +151,7 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
       throw ApiError(Status::conflict, "job_running",
                      "a training job of this bakery is already " +
                          std::string(to_string(active->second)) +
-                         ": watch it, cancel it, or send \"allow_concurrent\": true",
+                         ": watch it, or cancel it before starting another",
                      {{"job_id", active->first}, {"status", to_string(active->second)}});
     }
   }

@@ -8,6 +8,7 @@
 
 #include "common/close_codes.hpp"
 #include "common/http/methods.hpp"
+#include "common/live/max_rate.hpp"
 #include "common/ws/handshake.hpp"
 
 namespace levain::training::api {
@@ -22,6 +23,7 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
                          bus::EventBus& bus, JobRunner& runner, ConnectionManager& manager,
                          common::live::Limits live, common::MetricsRegistry& metrics)
     : config_(config),
+      webhook_allow_(config_.webhook_allow),
       verifier_(verifier),
       store_(store),
       bus_(bus),
@@ -121,6 +123,10 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
       return models(req, route);
     case Route::holidays:
       return req.method() == verb::put ? put_holidays(req, route) : get_holidays(req, route);
+    case Route::webhooks:
+      return req.method() == verb::put ? put_webhooks(req, route) : get_webhooks(req, route);
+    case Route::webhook_deliveries:
+      return webhook_deliveries(req, route);
     case Route::job_live:
       throw ApiError(Status::upgrade_required, "upgrade_required",
                      "this endpoint speaks WebSocket only");
@@ -157,9 +163,7 @@ bool TrainingApi::takes_over(const Request& request) const {
 void TrainingApi::take_over(boost::beast::tcp_stream&& stream, Request&& request,
                             common::http::SlotPtr slot) {
   auto route = match_route(request.method(), request.target());
-  const auto rate = route.query.find("max_rate");
-  auto max_rate = parse_max_rate(
-      rate == route.query.end() ? std::nullopt : std::optional<std::string_view>(rate->second));
+  const auto max_rate = common::live::max_rate_of(request.target());
   if (!max_rate.error.empty()) {
     // Answered in HTTP, like a malformed handshake: nothing was opened yet to close.
     return common::ws::refuse_upgrade(

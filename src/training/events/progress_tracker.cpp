@@ -1,5 +1,7 @@
 #include "training/events/progress_tracker.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -41,8 +43,13 @@ void ProgressTracker::emit(EventType type, boost::json::object data) {
       eta = std::round(*e * 1e3) / 1e3;
     }
     boost::json::array in_flight;
-    in_flight.reserve(in_flight_.size());
+    in_flight.reserve(threads_);
     for (const auto& [index, name] : in_flight_) in_flight.emplace_back(name);
+    // A thread this event frees takes the next product as the event goes out.
+    const bool fitting = type == EventType::progress || type == EventType::product_completed;
+    for (std::size_t i = next_; fitting && in_flight.size() < threads_ && i < names_.size(); ++i) {
+      if (!begun_[i]) in_flight.emplace_back(names_[i]);
+    }
     record_.live["elapsed_s"] = elapsed;
     record_.live["eta_s"] = eta;
     record_.live["in_flight"] = in_flight;
@@ -58,6 +65,15 @@ void ProgressTracker::emit(EventType type, boost::json::object data) {
   store_.save_job(record_);  // before the publish: a snapshot is never behind what was sent
   auto body = std::make_shared<const std::string>(encode_message(
       {ws_type(type), record_.job_id, record_.tenant_id, record_.seq, now}, std::move(data)));
+  if (type == EventType::completed || type == EventType::failed) {
+    // The job's end, once, by the replica that ended it: the tenant's webhooks hear it.
+    try {
+      store_.enqueue_deliveries(record_.tenant_id, record_.job_id, std::string(ws_type(type)),
+                                *body, now);
+    } catch (const std::exception& e) {
+      spdlog::error("job {}: could not queue its webhooks: {}", record_.job_id, e.what());
+    }
+  }
   bus_.publish(std::string(routing_key(type)), std::move(body));
   events_published_.inc();
 }
@@ -73,9 +89,13 @@ void ProgressTracker::started(int total_products) {
 }
 
 void ProgressTracker::analysed(const std::string& details, boost::json::object report,
-                               std::vector<std::size_t> rows, unsigned threads) {
+                               std::vector<std::string> names, std::vector<std::size_t> rows,
+                               unsigned threads) {
   std::lock_guard lock(mutex_);
   if (is_terminal(record_.status)) return;
+  names_ = std::move(names);
+  begun_.assign(names_.size(), false);
+  threads_ = std::max(1u, threads);
   record_.progress = std::max(record_.progress, 20);
   record_.current_step = kAnalysisStep;
   eta_.emplace(std::move(rows), threads);
@@ -88,6 +108,8 @@ void ProgressTracker::product_started(std::size_t index, const std::string& name
   if (is_terminal(record_.status)) return;
   if (eta_) eta_->begin(index, now_s());
   in_flight_.emplace_back(index, name);
+  if (index < begun_.size()) begun_[index] = true;
+  while (next_ < begun_.size() && begun_[next_]) ++next_;
 }
 
 void ProgressTracker::product_completed(std::size_t index, ProductResult result) {

@@ -30,10 +30,10 @@ class ProgressTracker {
                   common::Counter& events_published);
 
   void started(int total_products);
-  /// The data is loaded: `report` is the data report (progress_tracker's event carries it),
-  /// `rows[i]` product i's history length, `threads` the fits that run at once (for the ETA).
+  /// The data is loaded: `report` is the data report (the event carries it), `names[i]` and
+  /// `rows[i]` product i's name and history length, `threads` the fits that run at once.
   void analysed(const std::string& details, boost::json::object report,
-                std::vector<std::size_t> rows, unsigned threads);
+                std::vector<std::string> names, std::vector<std::size_t> rows, unsigned threads);
   /// Product `index`'s fit begins: it is in flight until its product_completed. No event.
   void product_started(std::size_t index, const std::string& name);
   void product_completed(std::size_t index, ProductResult result);
@@ -61,6 +61,12 @@ class ProgressTracker {
   EtaCheck eta_check_;
   AccuracySummary summary_;
   std::vector<std::pair<std::size_t, std::string>> in_flight_;  // index, name; fit order
+  // What a freed thread fits next (the pool takes products in order), so a job on one thread
+  // still shows what it is fitting as each product's event goes out.
+  std::vector<std::string> names_;
+  std::vector<bool> begun_;
+  std::size_t next_ = 0;  // lowest index not begun
+  unsigned threads_ = 1;
 };
 
 }  // namespace levain::training

@@ -288,17 +288,6 @@ class LiveSession final : public LiveSink,
 
 }  // namespace
 
-MaxRate parse_max_rate(std::optional<std::string_view> text) {
-  if (!text) return {};
-  double value = 0;
-  const auto* end = text->data() + text->size();
-  const auto [at, ec] = std::from_chars(text->data(), end, value);
-  if (ec != std::errc{} || at != end || !(value > 0) || value > 1000) {
-    return {0, "max_rate must be a number of messages per second in (0, 1000]"};
-  }
-  return {value, ""};
-}
-
 std::uint64_t resume_point(const common::http::Request& request, std::string_view since_query) {
   auto parse = [](std::string_view text) -> std::uint64_t {
     std::uint64_t value = 0;

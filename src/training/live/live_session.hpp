@@ -49,14 +49,6 @@ struct WatchRequest {
   std::unique_ptr<Refusal> refusal;  // a pointer: most watchers are not refused
 };
 
-/// The `max_rate` query value: nullopt when absent; an error message when it is not a number in
-/// (0, 1000].
-struct MaxRate {
-  double value = 0;
-  std::string error;
-};
-MaxRate parse_max_rate(std::optional<std::string_view> text);
-
 /// The seq a watcher resumes after: `Last-Event-ID` (what an EventSource sends when it
 /// reconnects), else `since` from the query; 0 when neither holds a number.
 std::uint64_t resume_point(const common::http::Request& request, std::string_view since_query);

@@ -179,7 +179,7 @@ void JobRunner::run(const std::shared_ptr<Job>& job) {
                     products.size(), observed, days - observed,
                     first && last ? fmt::format(" from {} to {}", first->c_str(), last->c_str())
                                   : std::string()),
-        std::move(report), std::move(rows), std::max(1u, config_.train_threads));
+        std::move(report), products, std::move(rows), std::max(1u, config_.train_threads));
     job->remaining = products.size();
     for (std::size_t i = 0; i < products.size(); ++i) {
       if (!job->series[i]) {

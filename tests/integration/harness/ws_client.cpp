@@ -93,19 +93,31 @@ WsClient::~WsClient() {
 }
 
 std::optional<boost::json::value> WsClient::next() {
-  for (;;) {
-    auto m = next_message();
-    if (!m) return std::nullopt;
-    // A `watchers` message is not an event (no seq): kept apart, so streams read as events.
-    const auto* type = m->json.is_object() ? m->json.get_object().if_contains("type") : nullptr;
-    if (type != nullptr && type->is_string() && type->get_string() == "watchers") {
-      watchers_.push_back(m->json.at("data").at("watchers").to_number<std::int64_t>());
-      continue;
-    }
-    raw_.push_back(std::move(m->text));
-    messages_.push_back(m->json);
-    return std::move(m->json);
+  while (auto m = next_message()) {
+    if (auto event = keep(std::move(*m))) return event;
   }
+  return std::nullopt;
+}
+
+std::optional<boost::json::value> WsClient::keep(Received m) {
+  // A `watchers` message is not an event (no seq): kept apart, so streams read as events.
+  const auto* type = m.json.is_object() ? m.json.get_object().if_contains("type") : nullptr;
+  if (type != nullptr && type->is_string() && type->get_string() == "watchers") {
+    watchers_.push_back(m.json.at("data").at("watchers").to_number<std::int64_t>());
+    return std::nullopt;
+  }
+  raw_.push_back(std::move(m.text));
+  messages_.push_back(m.json);
+  return std::move(m.json);
+}
+
+bool WsClient::read_until_watchers(std::int64_t n) {
+  while (watchers_.empty() || watchers_.back() != n) {
+    auto m = next_message();
+    if (!m) return false;
+    keep(std::move(*m));
+  }
+  return true;
 }
 
 std::optional<WsClient::Received> WsClient::next_message() {

@@ -50,6 +50,10 @@ class WsClient {
   /// (true) or the connection ends (false).
   bool read_until_type(const std::string& type, int occurrence = 1);
 
+  /// Reads (keeping every message) until a `watchers` message says `n` (true) or the connection
+  /// ends (false).
+  bool read_until_watchers(std::int64_t n);
+
   bool send_text(const std::string& text);
 
   /// Every message but `watchers`, whose counts are in watchers(), in order.
@@ -66,6 +70,8 @@ class WsClient {
     boost::json::value json;
   };
   std::optional<Received> next_message();
+  /// Records `m`; returns it unless it is a `watchers` message.
+  std::optional<boost::json::value> keep(Received m);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   WsOptions options_;

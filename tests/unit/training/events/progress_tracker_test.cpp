@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -65,7 +66,10 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
   const auto job = new_job();
   ProgressTracker tracker(job, *store_, bus_, metrics_.counter("p", "p"));
   tracker.started(kProducts);
-  tracker.analysed("ok", {{"products", kProducts}}, std::vector<std::size_t>(kProducts, 100), 4);
+  std::vector<std::string> names;
+  for (int i = 0; i < kProducts; ++i) names.push_back("p" + std::to_string(i));
+  tracker.analysed("ok", {{"products", kProducts}}, names, std::vector<std::size_t>(kProducts, 100),
+                   4);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -107,6 +111,9 @@ TEST_F(TrackerTest, ConcurrentCompletionsGiveConsecutiveSeqAndMonotoneProgress) 
   }
   EXPECT_TRUE(messages_.front().at("data").at("eta_s").is_null()) << "nothing measured yet";
   EXPECT_EQ(messages_[1].at("data").at("report").at("products"), kProducts);
+  // The analysis names the products the threads take first.
+  EXPECT_EQ(boost::json::serialize(messages_[1].at("data").at("in_flight")),
+            R"(["p0","p1","p2","p3"])");
   const auto& done = messages_.back().at("data").as_object();
   EXPECT_EQ(done.at("eta_s").to_number<double>(), 0.0);
   EXPECT_TRUE(done.at("in_flight").as_array().empty());
