@@ -73,7 +73,8 @@ struct Exchange {
 
 HttpResponse http_request(const Endpoint& endpoint, http::verb method, std::string target,
                           std::string body, std::string content_type, std::string bearer_token,
-                          std::chrono::seconds timeout) {
+                          std::chrono::seconds timeout,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
   const Exchange exchange{endpoint, timeout, std::chrono::steady_clock::now() + timeout,
                           origin(endpoint)};
   const auto until = [&exchange] { return exchange.deadline; };
@@ -84,6 +85,7 @@ HttpResponse http_request(const Endpoint& endpoint, http::verb method, std::stri
   request.set(http::field::accept, "application/json");
   if (!bearer_token.empty()) request.set(http::field::authorization, "Bearer " + bearer_token);
   if (!content_type.empty()) request.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.keep_alive(false);
   request.body() = std::move(body);
   request.prepare_payload();

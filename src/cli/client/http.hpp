@@ -6,6 +6,8 @@
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/client/endpoint.hpp"
 
@@ -22,8 +24,10 @@ struct HttpResponse {
 /// `timeout` bounds the whole exchange. With endpoint.tls the server's certificate is verified
 /// (see tls.hpp). Throws std::runtime_error with a message naming the server on resolve/connect
 /// failure, an untrusted certificate, timeout, or a response that is not HTTP.
+/// `headers` are set last, so they may replace the defaults (User-Agent, Accept).
 HttpResponse http_request(const Endpoint& endpoint, boost::beast::http::verb method,
                           std::string target, std::string body, std::string content_type,
-                          std::string bearer_token, std::chrono::seconds timeout);
+                          std::string bearer_token, std::chrono::seconds timeout,
+                          const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace levain::cli

@@ -83,6 +83,14 @@ RouteMatch match_route(http::verb method, std::string_view target) {
     m.route = Route::holidays;
     return with_method(std::move(m), method, {V::get, V::put});
   }
+  if (n == 5 && seg[4] == "webhooks") {
+    m.route = Route::webhooks;
+    return with_method(std::move(m), method, {V::get, V::put});
+  }
+  if (n == 6 && seg[4] == "webhooks" && seg[5] == "deliveries") {
+    m.route = Route::webhook_deliveries;
+    return with_method(std::move(m), method, {V::get});
+  }
   if (n < 6 || seg[4] != "training" || seg[5] != "jobs") {
     m.tenant.clear();
     return m;

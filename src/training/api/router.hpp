@@ -13,14 +13,16 @@ enum class Route {
   healthz,
   readyz,
   metrics,
-  sales,       // GET stored history or summary, POST upload (CSV)
-  jobs,        // GET list, POST start
-  job,         // GET
-  job_cancel,  // POST
-  job_live,    // GET + WebSocket upgrade
-  forecasts,   // GET
-  models,      // GET
-  holidays,    // GET list, PUT replace (CSV date,holiday)
+  sales,               // GET stored history or summary, POST upload (CSV)
+  jobs,                // GET list, POST start
+  job,                 // GET
+  job_cancel,          // POST
+  job_live,            // GET + WebSocket upgrade
+  forecasts,           // GET
+  models,              // GET
+  holidays,            // GET list, PUT replace (CSV date,holiday)
+  webhooks,            // GET list (no secrets), PUT replace (JSON)
+  webhook_deliveries,  // GET
   not_found,
   bad_target,  // unparseable target or an invalid tenant/job id
 };
@@ -39,5 +41,9 @@ struct RouteMatch {
 bool valid_id(std::string_view id);
 
 RouteMatch match_route(boost::beast::http::verb method, std::string_view target);
+
+/// The integer query parameter `name` in [lo, hi], `fallback` when absent; a 400 ApiError
+/// naming the range otherwise.
+int int_param(const RouteMatch& route, const std::string& name, int fallback, int lo, int hi);
 
 }  // namespace levain::training::api

@@ -16,6 +16,7 @@
 #include "training/live/snapshot_batcher.hpp"
 #include "training/runner/runner.hpp"
 #include "training/store/store.hpp"
+#include "training/webhooks/webhook.hpp"
 
 namespace levain::training::api {
 
@@ -23,6 +24,7 @@ struct ApiConfig {
   int max_products_per_job = 5000;
   int max_horizon_days = 365;
   unsigned request_threads = 2;  // REST handlers touch the store and parse CSV: not on I/O threads
+  std::vector<std::string> webhook_allow;  // --webhook-allow: hosts/CIDRs webhook URLs may name
 };
 
 class TrainingApi final : public common::http::RequestHandler {
@@ -59,8 +61,13 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response models(const common::http::Request& req, const RouteMatch& route);
   common::http::Response put_holidays(const common::http::Request& req, const RouteMatch& route);
   common::http::Response get_holidays(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response put_webhooks(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response get_webhooks(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response webhook_deliveries(const common::http::Request& req,
+                                            const RouteMatch& route);
 
   ApiConfig config_;
+  webhooks::AllowList webhook_allow_;
   std::mutex start_mutex_;  // a start's check for a running job and its submit, as one step
   const auth::TokenVerifier& verifier_;
   Store& store_;

@@ -92,6 +92,32 @@ struct SalesSummary {
   std::size_t last_upload_rows = 0;  // distinct (product, date) rows that upload wrote
 };
 
+/// A tenant's webhook (docs/webhooks.md): the URL hears the job endings listed in `events`.
+struct Webhook {
+  std::string url;
+  std::vector<std::string> events;  // "completed", "failed"
+  std::string secret;               // signs each POST; never shown back
+};
+
+/// One POST of one job ending to one URL, with every attempt kept, so retries survive a restart
+/// and run on one replica at a time (the one holding its lease).
+struct WebhookDelivery {
+  std::string id;
+  std::string tenant;
+  std::string job_id;
+  std::string event;  // "completed" or "failed"
+  std::string url;
+  std::string secret;              // as the webhook had it when the job ended
+  std::string body;                // the final event's JSON, as the watchers got it
+  std::string status = "pending";  // pending, delivered, failed (gave up)
+  int attempts = 0;
+  std::int64_t next_at_us = 0;
+  std::int64_t created_at_us = 0;
+  std::int64_t last_attempt_us = 0;
+  int last_status = 0;  // HTTP status of the last attempt, 0 when none came back
+  std::string last_error;
+};
+
 /// expired_jobs returns at most this many jobs per call; a sweep takes the rest on its next turn.
 inline constexpr std::size_t kMaxExpiredJobs = 1000;
 
@@ -170,6 +196,27 @@ class Store {
   virtual void replace_holidays(const std::string& tenant, const std::vector<HolidayRow>& rows) = 0;
   /// The tenant's calendar sorted by date, then name.
   virtual std::vector<HolidayRow> load_holidays(const std::string& tenant) = 0;
+
+  // --- webhooks ----------------------------------------------------------------------------
+  /// Replaces the tenant's webhooks (an empty list removes them all).
+  virtual void replace_webhooks(const std::string& tenant, const std::vector<Webhook>& hooks) = 0;
+  virtual std::vector<Webhook> load_webhooks(const std::string& tenant) = 0;
+  /// One pending delivery (due now) per webhook of the tenant that listens to `event`, in one
+  /// transaction; returns how many.
+  virtual std::size_t enqueue_deliveries(const std::string& tenant, const std::string& job_id,
+                                         const std::string& event, const std::string& body,
+                                         std::int64_t now_us) = 0;
+  /// Leases to `owner` until `until_us` at most `limit` pending deliveries due at `now_us` whose
+  /// lease has ended, soonest first; no two replicas get the same one.
+  virtual std::vector<WebhookDelivery> claim_deliveries(const std::string& owner,
+                                                        std::int64_t now_us, std::int64_t until_us,
+                                                        std::size_t limit) = 0;
+  /// Records an attempt's outcome (status, attempts, next_at, last_*) and ends the lease, when
+  /// `owner` still holds it (else the attempt is another replica's to record, and is ignored).
+  virtual void finish_delivery(const WebhookDelivery& delivery, const std::string& owner) = 0;
+  /// Newest first, at most `limit`.
+  virtual std::vector<WebhookDelivery> list_deliveries(const std::string& tenant,
+                                                       std::size_t limit) = 0;
 
   // --- models ------------------------------------------------------------------------------
   virtual void save_model(const StoredModel& model) = 0;

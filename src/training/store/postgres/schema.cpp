@@ -101,12 +101,41 @@ CREATE TABLE IF NOT EXISTS sales_uploads (
 )sql";
 
 // v5: what a watcher acts on, kept with the job (ETA, products in flight, running accuracy, the
-// data report: docs/live-protocol.md), and what each upload refused or replaced.
+// data report: docs/live-protocol.md), what each upload refused or replaced, and each tenant's
+// webhooks with every delivery attempt (docs/webhooks.md).
 constexpr const char* kV5 = R"sql(
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS live text NOT NULL DEFAULT '{}';
 ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS negative_rows bigint NOT NULL DEFAULT 0;
 ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS unknown_rows bigint NOT NULL DEFAULT 0;
 ALTER TABLE sales_uploads ADD COLUMN IF NOT EXISTS replaced_rows bigint NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS webhooks (
+  tenant text    NOT NULL,
+  idx    bigint  NOT NULL,
+  url    text    NOT NULL,
+  events text    NOT NULL,
+  secret text    NOT NULL,
+  PRIMARY KEY (tenant, idx)
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id              text    NOT NULL PRIMARY KEY,
+  tenant          text    NOT NULL,
+  job_id          text    NOT NULL,
+  event           text    NOT NULL,
+  url             text    NOT NULL,
+  secret          text    NOT NULL,
+  body            text    NOT NULL,
+  status          text    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        bigint  NOT NULL DEFAULT 0,
+  next_at         bigint  NOT NULL,
+  created_at      bigint  NOT NULL,
+  last_attempt_at bigint  NOT NULL DEFAULT 0,
+  last_status     bigint  NOT NULL DEFAULT 0,
+  last_error      text    NOT NULL DEFAULT '',
+  lease_owner     text    NOT NULL DEFAULT '',
+  lease_until     bigint  NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (status, next_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_tenant ON webhook_deliveries (tenant, created_at);
 )sql";
 
 constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};

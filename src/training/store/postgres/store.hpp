@@ -65,6 +65,16 @@ class PostgresStore final : public Store {
   void replace_holidays(const std::string& tenant, const std::vector<HolidayRow>& rows) override;
   std::vector<HolidayRow> load_holidays(const std::string& tenant) override;
 
+  void replace_webhooks(const std::string& tenant, const std::vector<Webhook>& hooks) override;
+  std::vector<Webhook> load_webhooks(const std::string& tenant) override;
+  std::size_t enqueue_deliveries(const std::string& tenant, const std::string& job_id,
+                                 const std::string& event, const std::string& body,
+                                 std::int64_t now_us) override;
+  std::vector<WebhookDelivery> claim_deliveries(const std::string& owner, std::int64_t now_us,
+                                                std::int64_t until_us, std::size_t limit) override;
+  void finish_delivery(const WebhookDelivery& delivery, const std::string& owner) override;
+  std::vector<WebhookDelivery> list_deliveries(const std::string& tenant,
+                                               std::size_t limit) override;
   void save_model(const StoredModel& model) override;
   std::optional<StoredModel> get_model(const std::string& tenant,
                                        const std::string& product) override;

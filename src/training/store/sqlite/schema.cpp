@@ -102,12 +102,41 @@ CREATE TABLE IF NOT EXISTS sales_uploads (
 )sql";
 
 // v5: what a watcher acts on, kept with the job (ETA, products in flight, running accuracy, the
-// data report: docs/live-protocol.md), and what each upload refused or replaced.
+// data report: docs/live-protocol.md), what each upload refused or replaced, and each tenant's
+// webhooks with every delivery attempt (docs/webhooks.md).
 constexpr const char* kV5 = R"sql(
 ALTER TABLE jobs ADD COLUMN live TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE sales_uploads ADD COLUMN negative_rows INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sales_uploads ADD COLUMN unknown_rows INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sales_uploads ADD COLUMN replaced_rows INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS webhooks (
+  tenant TEXT    NOT NULL,
+  idx    INTEGER NOT NULL,
+  url    TEXT    NOT NULL,
+  events TEXT    NOT NULL,
+  secret TEXT    NOT NULL,
+  PRIMARY KEY (tenant, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id              TEXT    NOT NULL PRIMARY KEY,
+  tenant          TEXT    NOT NULL,
+  job_id          TEXT    NOT NULL,
+  event           TEXT    NOT NULL,
+  url             TEXT    NOT NULL,
+  secret          TEXT    NOT NULL,
+  body            TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_at         INTEGER NOT NULL,
+  created_at      INTEGER NOT NULL,
+  last_attempt_at INTEGER NOT NULL DEFAULT 0,
+  last_status     INTEGER NOT NULL DEFAULT 0,
+  last_error      TEXT    NOT NULL DEFAULT '',
+  lease_owner     TEXT    NOT NULL DEFAULT '',
+  lease_until     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (status, next_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_tenant ON webhook_deliveries (tenant, created_at);
 )sql";
 
 constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};
