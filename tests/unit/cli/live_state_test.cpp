@@ -203,5 +203,32 @@ TEST(LiveState, MalformedMessagesAreReportedAndChangeNothing) {
   EXPECT_EQ(state.total_products(), 2);
 }
 
+TEST(LiveState, ASummaryMayStandForSeveralEventsAndWatchersAreNoEvent) {
+  LiveState state;
+  ASSERT_EQ(state.apply(msg(connected(2, "running", 20, 0, 10))), Apply::applied);
+  // max_rate: seq 7 folds events 3..7 (five products); it is not a gap.
+  ASSERT_EQ(state.apply(msg(test_messages::event(
+                7, "progress_summary",
+                R"("progress":50,"products_completed":5,"total_products":10,"eta_s":12.5,
+                "elapsed_s":3.0,"in_flight":["Rye","Spelt"],
+                "summary":{"median_mase":0.8312,"mean_mape":12.1,"fallbacks":0,"failed":0,"worst":[]},
+                "products":[{"product_name":"A","status":"succeeded"},{"product_name":"E","status":"succeeded"}])"))),
+            Apply::applied);
+  EXPECT_EQ(state.seq(), 7);
+  EXPECT_EQ(state.products_completed(), 5);
+  EXPECT_EQ(state.last_product(), "E");
+  EXPECT_EQ(state.eta_s(), 12.5);
+  EXPECT_EQ(state.in_flight(), (std::vector<std::string>{"Rye", "Spelt"}));
+  EXPECT_NEAR(*state.median_mase(), 0.8312, 1e-9);
+  // An ordinary event after it must follow it.
+  EXPECT_EQ(state.apply(msg(product_done(9, 56, 6, 10, "F"))), Apply::gap);
+  // `watchers` has no seq: the count changes, the seq does not.
+  ASSERT_EQ(state.apply(msg(R"({"type":"watchers","job_id":"j1","data":{"watchers":3}})")),
+            Apply::applied);
+  EXPECT_EQ(state.watchers(), 3u);
+  EXPECT_EQ(state.seq(), 7);
+  EXPECT_EQ(state.apply(msg(product_done(8, 56, 6, 10, "F"))), Apply::applied);
+}
+
 }  // namespace
 }  // namespace levain::cli

@@ -81,5 +81,29 @@ TEST(ProgressView, FieldsFromLiveState) {
   EXPECT_EQ(render_progress(f, 80, false), "[....................]   0%");
 }
 
+TEST(ProgressView, EtaAccuracyAndWhatIsFittingComeAfterTheCountsAndGiveWayFirst) {
+  ProgressFields f;
+  f.progress = 45;
+  f.step = "Model Training";
+  f.products_completed = 27;
+  f.total_products = 60;
+  f.detail = "ETA 1m05s  MASE 0.83  fitting Rye +1";
+  EXPECT_EQ(
+      render_progress(f, 120, false),
+      "[#########...........]  45%  Model Training  27/60  ETA 1m05s  MASE 0.83  fitting Rye +1");
+  const auto narrow = render_progress(f, 60, false);
+  EXPECT_LE(visible_length(narrow), 60u);
+  EXPECT_EQ(narrow.rfind("[####......]  45%", 0), 0u) << narrow;
+  EXPECT_NE(narrow.find("ETA 1m05s"), std::string::npos) << "the ETA goes last: " << narrow;
+}
+
+TEST(ProgressView, DurationsReadAsAPersonSaysThem) {
+  EXPECT_EQ(format_duration(0), "0s");
+  EXPECT_EQ(format_duration(44.6), "45s");
+  EXPECT_EQ(format_duration(65), "1m05s");
+  EXPECT_EQ(format_duration(3725), "1h02m");
+  EXPECT_EQ(format_duration(-3), "0s");
+}
+
 }  // namespace
 }  // namespace levain::cli
