@@ -135,6 +135,7 @@ void ProgressTracker::product_completed(std::size_t index, ProductResult result)
     eta_check_.observe(eta_->done(), eta_->total(), t, eta_->eta_s(t));
   }
   emit(EventType::product_completed, std::move(data));
+  if (eta_) eta_->recorded(index, now_s() - t);
 }
 
 boost::json::array ProgressTracker::eta_error(double end_s) const {

@@ -45,6 +45,13 @@ void EtaEstimator::end(std::size_t i, double now_s) {
   busy_done_ += cost;
 }
 
+void EtaEstimator::recorded(std::size_t i, double seconds) {
+  if (i >= rows_.size() || !ended_[i] || !(seconds > 0)) return;
+  sy_ += seconds;
+  sxy_ += static_cast<double>(rows_[i]) * seconds;
+  busy_done_ += seconds;
+}
+
 double EtaEstimator::predicted(double rows) const {
   const double mean = sy_ / n_;
   const double spread = n_ * sxx_ - sx_ * sx_;
@@ -75,8 +82,9 @@ std::optional<double> EtaEstimator::eta_s(double now_s) const {
     longest = std::max(longest, predicted(static_cast<double>(*not_begun_rows_.rbegin())));
   }
   const double wall = now_s - *first_begin_;
+  // Below 1 when threads sit idle between products (waiting to be scheduled); never 0.
   double parallel = wall > 0 ? busy / wall : threads_;
-  parallel = std::clamp(parallel, 1.0, static_cast<double>(threads_));
+  parallel = std::clamp(parallel, 0.1, static_cast<double>(threads_));
   return std::max(left / parallel, longest);
 }
 

@@ -26,8 +26,11 @@ class EtaEstimator {
 
   /// Product `i`'s fit began at `now_s` (seconds on any steady clock).
   void begin(std::size_t i, double now_s);
-  /// Product `i` is done (fitted, saved, recorded) at `now_s`.
+  /// Product `i`'s fit and save are done at `now_s` (the ETA then given goes on its event).
   void end(std::size_t i, double now_s);
+  /// Product `i`'s event took `seconds` more to record and publish, on the same thread: part of
+  /// its cost (without it a job whose events cost as much as its fits looks twice as fast).
+  void recorded(std::size_t i, double seconds);
 
   /// Seconds left at `now_s`; nullopt before any product is done.
   std::optional<double> eta_s(double now_s) const;

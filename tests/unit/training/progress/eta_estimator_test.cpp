@@ -128,6 +128,16 @@ TEST(EtaEstimator, ASlowProductInFlightHoldsTheTailOpen) {
   EXPECT_GE(*eta.eta_s(5), 0.0);
 }
 
+TEST(EtaEstimator, TheCostOfRecordingAProductCountsAsMuchAsItsFit) {
+  // One thread; each product fits in 1 s and its event takes 1 s to record and publish.
+  EtaEstimator eta({100, 100, 100, 100}, 1);
+  eta.begin(0, 0);
+  eta.end(0, 1);
+  eta.recorded(0, 1);
+  eta.begin(1, 2);
+  EXPECT_NEAR(*eta.eta_s(2), 6.0, 1e-9);  // three more products of 2 s each
+}
+
 TEST(EtaCheck, KeepsTheFirstEtaAtEachCheckpoint) {
   EtaCheck check;
   for (std::size_t done = 1; done <= 20; ++done) {
