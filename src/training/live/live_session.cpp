@@ -210,39 +210,51 @@ class LiveSession final : public LiveSink,
 
   struct Folding {
     Folding(double rate, const net::any_io_executor& executor) : coalescer(rate), timer(executor) {}
-    RateCoalescer coalescer;
+    RateCoalescer<EventPtr> coalescer;
     net::steady_timer timer;
     bool armed = false;
-    std::vector<RateCoalescer::Out> out;
+    std::vector<RateCoalescer<EventPtr>::Out> out;
     const std::chrono::steady_clock::time_point epoch = std::chrono::steady_clock::now();
     double now_s() const {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch).count();
     }
   };
 
-  void fold(const EventPtr& event) {
+  /// The event's `data`, parsed into `holder`; null for a body that has none.
+  static const boost::json::object* data_of(const OutboundEvent& event,
+                                            boost::json::value& holder) {
     boost::system::error_code ec;
-    const auto parsed = boost::json::parse(*event->payload, ec);
-    const auto* data =
-        ec || !parsed.is_object() ? nullptr : parsed.get_object().if_contains("data");
-    if (data == nullptr || !data->is_object()) {  // not ours to fold: pass it on as it is
-      transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
-      return;
-    }
-    folding_->coalescer.event(event->seq, event->type, data->get_object(), folding_->now_s(),
-                              folding_->out);
-    send_folded(event);
+    holder = boost::json::parse(*event.payload, ec);
+    const auto* o = ec ? nullptr : holder.if_object();
+    const auto* data = o ? o->if_contains("data") : nullptr;
+    return data ? data->if_object() : nullptr;
   }
 
-  void send_folded(const EventPtr& event) {
+  void fold(const EventPtr& event) {
+    boost::json::value parsed;
+    const auto* data = data_of(*event, parsed);
+    const bool can_fold = data != nullptr && foldable(event->type, *data);
+    folding_->coalescer.event(event->seq, can_fold, event, folding_->now_s(), folding_->out);
+    send_folded();
+  }
+
+  void send_folded() {
     for (auto& out : folding_->out) {
-      if (!out.summary) {  // a milestone: only event() yields these, with its event
-        if (event) transport_->send(*event->payload, MessageMeta{event->seq, event->type}, true);
+      const auto& last = out.items.back();
+      if (!out.summary) {
+        transport_->send(*last->payload, MessageMeta{last->seq, last->type}, true);
         continue;
+      }
+      // Parsed again only now: a pending summary holds the shared buffers, not their JSON.
+      std::vector<boost::json::value> holders(out.items.size());
+      std::vector<const boost::json::object*> folded;
+      folded.reserve(out.items.size());
+      for (std::size_t i = 0; i < out.items.size(); ++i) {
+        if (const auto* data = data_of(*out.items[i], holders[i])) folded.push_back(data);
       }
       const auto message = encode_message(
           {"progress_summary", watch_.job_id, watch_.tenant, out.seq, common::now_micros()},
-          std::move(*out.summary));
+          summary_data(folded));
       transport_->send(message, MessageMeta{out.seq, "progress_summary"});
     }
     folding_->out.clear();
@@ -260,7 +272,7 @@ class LiveSession final : public LiveSink,
       self->folding_->armed = false;
       if (ec || self->transport_->closing()) return;
       self->folding_->coalescer.tick(self->folding_->now_s(), self->folding_->out);
-      self->send_folded(nullptr);
+      self->send_folded();
       self->transport_->flush();
     });
   }

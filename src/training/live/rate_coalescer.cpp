@@ -20,53 +20,30 @@ bool is_state_key(std::string_view key) {
 
 }  // namespace
 
-RateCoalescer::RateCoalescer(double max_rate) : interval_s_(1.0 / max_rate) {}
-
-bool RateCoalescer::foldable(std::string_view type, const boost::json::object& data) {
+bool foldable(std::string_view type, const boost::json::object& data) {
   if (type != "product_completed") return false;
   const auto* status = data.if_contains("status");
   return status && status->is_string() && status->get_string() == "succeeded";
 }
 
-void RateCoalescer::event(std::uint64_t seq, std::string_view type, const boost::json::object& data,
-                          double now_s, std::vector<Out>& out) {
-  if (!foldable(type, data)) {
-    if (pending_seq_ != 0) flush(now_s, out, false);
-    out.push_back({seq, std::nullopt});
-    return;
+boost::json::object summary_data(const std::vector<const boost::json::object*>& folded) {
+  boost::json::object out;
+  boost::json::array products;
+  products.reserve(folded.size());
+  for (const auto* data : folded) {
+    boost::json::object product;
+    for (const auto& [key, value] : *data) {
+      if (!is_state_key(key)) product[key] = value;
+    }
+    products.push_back(std::move(product));
   }
-  boost::json::object product;
-  for (const auto& [key, value] : data) {
-    if (is_state_key(key)) {
-      pending_[key] = value;
-    } else {
-      product[key] = value;
+  if (!folded.empty()) {
+    for (const auto& [key, value] : *folded.back()) {
+      if (is_state_key(key)) out[key] = value;
     }
   }
-  products_.push_back(std::move(product));
-  pending_seq_ = seq;
-  tick(now_s, out);
-}
-
-void RateCoalescer::tick(double now_s, std::vector<Out>& out) {
-  if (pending_seq_ == 0) return;
-  if (last_paced_s_ && now_s < *last_paced_s_ + interval_s_) return;
-  flush(now_s, out, true);
-}
-
-std::optional<double> RateCoalescer::due() const {
-  if (pending_seq_ == 0) return std::nullopt;
-  return last_paced_s_ ? *last_paced_s_ + interval_s_ : 0.0;
-}
-
-void RateCoalescer::flush(double now_s, std::vector<Out>& out, bool paced) {
-  auto data = std::move(pending_);
-  data["products"] = std::move(products_);
-  out.push_back({pending_seq_, std::move(data)});
-  pending_ = {};
-  products_ = {};
-  pending_seq_ = 0;
-  if (paced) last_paced_s_ = now_s;
+  out["products"] = std::move(products);
+  return out;
 }
 
 }  // namespace levain::training

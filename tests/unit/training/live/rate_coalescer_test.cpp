@@ -79,20 +79,23 @@ TEST(RateCoalescer, FoldEqualsTheFullFoldMilestonesIntactSeqIncreasingRateHeld) 
   for (int trial = 0; trial < 200; ++trial) {
     const double rate = std::uniform_real_distribution<double>(0.2, 50.0)(rng);
     const auto events = random_job(rng, std::uniform_int_distribution<int>(0, 400)(rng));
-    RateCoalescer coalescer(rate);
+    RateCoalescer<std::size_t> coalescer(rate);  // items: indexes into `events`
     Fold full, folded;
     std::vector<std::uint64_t> milestones_in, milestones_out;
     std::uint64_t last_seq = 0;
     std::optional<double> last_paced;
-    std::vector<RateCoalescer::Out> out;
+    std::vector<RateCoalescer<std::size_t>::Out> out;
     auto take = [&](const std::vector<Event>& by_seq) {
       for (auto& o : out) {
         ASSERT_GT(o.seq, last_seq) << "trial " << trial;
         last_seq = o.seq;
         if (o.summary) {
-          folded.apply_summary(o.seq, *o.summary);
+          std::vector<const json::object*> data;
+          for (const auto i : o.items) data.push_back(&by_seq[i].data);
+          EXPECT_EQ(by_seq[o.items.back()].seq, o.seq) << "a summary carries its last event's seq";
+          folded.apply_summary(o.seq, summary_data(data));
         } else {
-          const auto& e = by_seq[o.seq - 1];
+          const auto& e = by_seq[o.items.front()];
           folded.apply_event(e);
           milestones_out.push_back(e.seq);
         }
@@ -113,11 +116,12 @@ TEST(RateCoalescer, FoldEqualsTheFullFoldMilestonesIntactSeqIncreasingRateHeld) 
         take(events);
       }
       full.apply_event(e);
-      if (!RateCoalescer::foldable(e.type, e.data)) milestones_in.push_back(e.seq);
+      const bool can_fold = foldable(e.type, e.data);
+      if (!can_fold) milestones_in.push_back(e.seq);
       const auto before = out.size();
-      coalescer.event(e.seq, e.type, e.data, e.at_s, out);
+      coalescer.event(e.seq, can_fold, static_cast<std::size_t>(e.seq - 1), e.at_s, out);
       // A summary sent on arrival (not before a milestone) is paced too.
-      if (RateCoalescer::foldable(e.type, e.data) && out.size() > before) {
+      if (can_fold && out.size() > before) {
         if (last_paced) {
           EXPECT_GE(e.at_s + 1e-9, *last_paced + 1 / rate) << "trial " << trial;
         }
@@ -132,28 +136,30 @@ TEST(RateCoalescer, FoldEqualsTheFullFoldMilestonesIntactSeqIncreasingRateHeld) 
 }
 
 TEST(RateCoalescer, OneProductAJobAtOneMessageASecondCostsOneSummaryASecond) {
-  RateCoalescer c(1.0);
-  std::vector<RateCoalescer::Out> out;
+  RateCoalescer<int> c(1.0);
+  std::vector<RateCoalescer<int>::Out> out;
   // 1,000 products over 10 s: one every 10 ms.
   for (int i = 1; i <= 1000; ++i) {
     const double t = i * 0.01;
     while (c.due() && *c.due() <= t) c.tick(*c.due(), out);
-    c.event(static_cast<std::uint64_t>(i), "product_completed",
-            {{"status", "succeeded"}, {"product_name", "p"}}, t, out);
+    c.event(static_cast<std::uint64_t>(i), true, i, t, out);
   }
   while (c.due()) c.tick(*c.due(), out);
   EXPECT_LE(out.size(), 11u);  // 10 s of job: one at the first product, then one a second
   std::size_t products = 0;
-  for (const auto& o : out) products += o.summary->at("products").as_array().size();
+  for (const auto& o : out) products += o.items.size();
   EXPECT_EQ(products, 1000u);
 }
 
 TEST(RateCoalescer, AFailedProductIsAMilestoneAndFlushesWhatWaits) {
-  RateCoalescer c(1.0);
-  std::vector<RateCoalescer::Out> out;
-  c.event(1, "product_completed", {{"status", "succeeded"}}, 0.0, out);  // sent: the first
-  c.event(2, "product_completed", {{"status", "succeeded"}}, 0.1, out);  // waits
-  c.event(3, "product_completed", {{"status", "failed"}}, 0.2, out);     // flush 2, then 3
+  EXPECT_FALSE(foldable("product_completed", {{"status", "failed"}}));
+  EXPECT_TRUE(foldable("product_completed", {{"status", "succeeded"}}));
+  EXPECT_FALSE(foldable("progress", {{"status", "succeeded"}}));
+  RateCoalescer<int> c(1.0);
+  std::vector<RateCoalescer<int>::Out> out;
+  c.event(1, true, 1, 0.0, out);   // sent: the first
+  c.event(2, true, 2, 0.1, out);   // waits
+  c.event(3, false, 3, 0.2, out);  // a failure: flush 2, then 3
   ASSERT_EQ(out.size(), 3u);
   EXPECT_TRUE(out[0].summary);
   EXPECT_EQ(out[1].seq, 2u);
@@ -161,6 +167,26 @@ TEST(RateCoalescer, AFailedProductIsAMilestoneAndFlushesWhatWaits) {
   EXPECT_EQ(out[2].seq, 3u);
   EXPECT_FALSE(out[2].summary);
   EXPECT_FALSE(c.due());
+}
+
+TEST(RateCoalescer, ASummaryTakesTheLatestStateAndEveryProduct) {
+  const json::object a{{"product_name", "A"},
+                       {"status", "succeeded"},
+                       {"progress", 30},
+                       {"eta_s", 9.0},
+                       {"metrics", json::object{{"mase", 1.0}}}};
+  const json::object b{{"product_name", "B"},
+                       {"status", "succeeded"},
+                       {"progress", 40},
+                       {"eta_s", 7.5},
+                       {"in_flight", json::array{"C"}}};
+  const auto d = summary_data({&a, &b});
+  EXPECT_EQ(d.at("progress"), 40);
+  EXPECT_EQ(d.at("eta_s"), 7.5);
+  EXPECT_EQ(json::serialize(d.at("in_flight")), R"(["C"])");
+  EXPECT_EQ(json::serialize(d.at("products")),
+            R"([{"product_name":"A","status":"succeeded","metrics":{"mase":1E0}},)"
+            R"({"product_name":"B","status":"succeeded"}])");
 }
 
 }  // namespace
