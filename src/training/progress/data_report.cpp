@@ -39,7 +39,9 @@ void keep_first(std::vector<T>& items, Less less) {
 
 boost::json::object data_report(const std::vector<std::string>& products,
                                 const std::vector<std::optional<Series>>& series,
-                                const UploadQuality& upload) {
+                                const UploadQuality& upload,
+                                const forecast::HolidayCalendar* holidays) {
+  const auto holiday = [holidays](Date d) { return holidays != nullptr && holidays->contains(d); };
   std::optional<Date> first, last;
   std::vector<std::size_t> rows;
   std::size_t unknown_cells = 0;
@@ -101,7 +103,7 @@ boost::json::object data_report(const std::vector<std::string>& products,
         continue;
       }
       if (v == 0) {
-        ++zero_days[weekday_of(day_of(*s, i))];
+        if (!holiday(day_of(*s, i))) ++zero_days[weekday_of(day_of(*s, i))];
         ++quiet[offset + i];
         ++zeros[offset + i];
       } else {
@@ -118,7 +120,7 @@ boost::json::object data_report(const std::vector<std::string>& products,
     if (!last_sale || *last_sale + kStaleAfter < *last)
       stale.push_back({name, last_sale.value_or(s->start)});
     for (std::size_t i = 0; i < s->y.size(); ++i) {
-      if (s->y[i] != 0) continue;
+      if (s->y[i] != 0 || holiday(day_of(*s, i))) continue;
       const auto w = weekday_of(day_of(*s, i));
       if (sale_days[w] >= kMinWeekdaySales &&
           zero_days[w] <= std::max<std::size_t>(1, sale_days[w] / kZeroShareDivisor)) {

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "common/ids.hpp"
+#include "forecast/holidays.hpp"
 #include "forecast/model.hpp"
 #include "training/events/progress_tracker.hpp"
 #include "training/progress/data_report.hpp"
@@ -171,7 +172,19 @@ void JobRunner::run(const std::shared_ptr<Job>& job) {
       rows.push_back(s ? s->y.size() : 0);
       job->series.push_back(std::move(s));
     }
-    auto report = data_report(products, job->series, store_.last_upload_quality(job->tenant));
+    // Zeros on holidays are the holiday: Spain's around the data, and the bakery's own.
+    int first_year = 9999, last_year = 1;
+    for (const auto& s : job->series) {
+      if (!s || s->y.empty()) continue;
+      const auto end = s->start + std::chrono::days(static_cast<long>(s->y.size()) - 1);
+      first_year =
+          std::min(first_year, static_cast<int>(std::chrono::year_month_day{s->start}.year()));
+      last_year = std::max(last_year, static_cast<int>(std::chrono::year_month_day{end}.year()));
+    }
+    auto holidays = forecast::HolidayCalendar::spain(first_year, std::max(first_year, last_year));
+    for (auto& h : store_.load_holidays(job->tenant)) holidays.add(h.date, std::move(h.name));
+    auto report =
+        data_report(products, job->series, store_.last_upload_quality(job->tenant), &holidays);
     const auto* first = report["first_date"].if_string();
     const auto* last = report["last_date"].if_string();
     job->tracker.analysed(

@@ -80,6 +80,15 @@ TEST(DataReport, AZeroOnAWeekdayThatIsOftenZeroIsNotSoldOut) {
             0);  // one product is not the whole shop
 }
 
+TEST(DataReport, AZeroOnAHolidayIsTheHolidayNotASellOut) {
+  auto s = series("rye", 140);
+  s.y[15] = 0;  // Tuesday 2025-01-21: unusual for rye, unless the bakery says it was a holiday
+  levain::forecast::HolidayCalendar holidays;
+  EXPECT_EQ(data_report({"rye"}, {s}, {}, &holidays).at("sold_out_days_count").to_number<int>(), 1);
+  holidays.add(kStart + days{15}, "Fiesta local");
+  EXPECT_EQ(data_report({"rye"}, {s}, {}, &holidays).at("sold_out_days_count").to_number<int>(), 0);
+}
+
 TEST(DataReport, ListsAreBoundedAndCountsAreNot) {
   std::vector<std::string> names;
   std::vector<std::optional<Series>> all;
