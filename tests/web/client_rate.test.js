@@ -16,9 +16,9 @@ let stack;
 let token;
 
 before(async () => {
-  // Two threads: with one, nothing is in flight when a product's event goes out (the next fit
-  // starts after it), so `in_flight` would always be empty.
-  stack = await new Stack().start({ serviceArgs: ['--train-threads', '2'] });
+  // One thread keeps the watched job running long enough for every step of the watchers test
+  // (in_flight names the product the freed thread takes next, so it is not empty on one).
+  stack = await new Stack().start({ serviceArgs: ['--train-threads', '1'] });
   token = await stack.token({ tenants: [TENANT] });
 });
 after(() => stack?.stop());
@@ -87,7 +87,7 @@ test('maxRate over WebSocket and SSE, direct and through the gateway: the full-r
 });
 
 test('watchers are counted live; a second start is a 409 naming the job; Cancel ends it cancelled', async () => {
-  await uploadSales({ ...rest(), csv: await demoCsv(240, 400) });
+  await uploadSales({ ...rest(), csv: await demoCsv(600, 400) });
   const job = await startTraining(rest());
   const a = watch(job.job_id);
   await waitFor(() => a.updates.at(-1)?.watchers === 1 && a.updates.at(-1).status === 'running', 'the first watcher live');
@@ -123,7 +123,7 @@ test('watchers are counted live; a second start is a 409 naming the job; Cancel 
   assert.ok(updates.some((u) => u.elapsedSeconds > 0));
   assert.ok(updates.every((u) => u.inFlight.length <= 2), 'at most the thread count in flight');
   assert.ok(updates.some((u) => u.inFlight.length >= 1), 'what trains now was shown');
-  assert.equal(updates.find((u) => u.report)?.report.products, 240, 'the data report');
+  assert.equal(updates.find((u) => u.report)?.report.products, 600, 'the data report');
   assert.ok(info.state.products.every((p) => Number.isFinite(p.durationMs)), 'each product has its fit time');
   assert.equal(info.state.accuracy?.worst.length > 0, true, 'a running accuracy');
   assert.deepEqual(info.state.inFlight, []);
