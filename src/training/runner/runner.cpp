@@ -182,7 +182,8 @@ void JobRunner::run(const std::shared_ptr<Job>& job) {
       last_year = std::max(last_year, static_cast<int>(std::chrono::year_month_day{end}.year()));
     }
     auto holidays = forecast::HolidayCalendar::spain(first_year, std::max(first_year, last_year));
-    for (auto& h : store_.load_holidays(job->tenant)) holidays.add(h.date, std::move(h.name));
+    for (auto& h : store_.load_holidays(job->tenant)) job->tenant_holidays.add(h.date, h.name);
+    for (const auto& h : job->tenant_holidays.entries()) holidays.add(h.date, h.name);
     auto report =
         data_report(products, job->series, store_.last_upload_quality(job->tenant), &holidays);
     const auto* first = report["first_date"].if_string();
@@ -223,12 +224,9 @@ void JobRunner::fit_product(const std::shared_ptr<Job>& job, std::size_t index) 
       forecast::ModelOptions options;
       options.horizon_days = job->horizon_days;
       options.holdout_days = config_.holdout_days;
-      // Spain's holidays are built in; the tenant's uploaded calendar adds to them.
-      forecast::HolidayCalendar tenant_holidays;
-      for (auto& h : store_.load_holidays(job->tenant)) {
-        tenant_holidays.add(h.date, std::move(h.name));
-      }
-      options.extra_holidays = &tenant_holidays;
+      // Spain's holidays are built in; the tenant's uploaded calendar (read once per job, in
+      // the analysis) adds to them.
+      options.extra_holidays = &job->tenant_holidays;
       const auto t0 = std::chrono::steady_clock::now();
       auto report = forecast::fit_and_forecast(series, options);
       fit_seconds_.observe(

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "forecast/holidays.hpp"
 #include "training/events/progress_tracker.hpp"
 #include "training/runner/runner.hpp"
 
@@ -40,6 +41,7 @@ struct JobRunner::Job {
     return store_error;
   }
   std::vector<std::optional<forecast::Series>> series;  // written by run(), read by the fits
+  forecast::HolidayCalendar tenant_holidays;            // the bakery's own, read once by run()
   std::atomic<std::size_t> remaining{0};
 
  private:
