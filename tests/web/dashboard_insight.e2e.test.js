@@ -20,7 +20,11 @@ let stack;
 before(async () => {
   browser = await launchBrowser();
   // The page's clock moves only when a test moves it: "Elapsed" and "left" are then exact.
-  await browser.context.clock.install({ time: new Date('2026-01-01T08:00:00Z') });
+  // install() alone leaves it running in real time (the view's 1 s tick then turned "about 3 min
+  // left" for 150 s into "about 2 min" a second after the message, before a slow poll saw it):
+  // pauseAt stops it. Pages opened later start paused too, at this time plus any runFor before.
+  await browser.context.clock.install({ time: new Date('2026-01-01T07:59:00Z') });
+  await browser.context.clock.pauseAt(new Date('2026-01-01T08:00:00Z'));
 });
 after(async () => {
   await browser?.close();

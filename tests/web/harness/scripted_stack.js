@@ -23,7 +23,7 @@ export class ScriptedStack {
     this.requests = []; // {method, path, body}
     this.jobs = []; // what GET …/training/jobs lists
     this.routes = new Map(); // "POST /training/jobs" → (req, body) => {status, body}
-    this.live = []; // every live connection: {jobId, url, send(m), close(code, reason), closed}
+    this.live = []; // every live connection: {jobId, url, send(m) (throws once closed), close(code, reason), closed}
     this.waiters = [];
   }
 
@@ -35,7 +35,16 @@ export class ScriptedStack {
       if (!m) return socket.destroy();
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const c = { jobId: decodeURIComponent(m[2]), url: req.url, closed: false,
-          send: (msg) => ws.send(JSON.stringify(msg)), close: (code, reason) => ws.close(code, reason), ws };
+          send: (msg) => {
+            // ws drops a send after the close without a word; a test talking to a connection the
+            // page has left must say so, not wait for a view that never comes.
+            if (c.closed || ws.readyState !== ws.OPEN) {
+              const n = this.live.filter((x) => x.jobId === c.jobId).indexOf(c);
+              throw new Error(`scripted stack: send on live connection ${n} to ${c.jobId}, which is closed`);
+            }
+            ws.send(JSON.stringify(msg));
+          },
+          close: (code, reason) => ws.close(code, reason), ws };
         // As the server does: the client's heartbeat must not find this connection dead.
         ws.on('message', (m) => {
           if (/^(ping|\{"type":"ping"\})$/.test(m.toString())) ws.send('{"type":"pong"}');
