@@ -63,6 +63,7 @@ BENCHMARK(BM_WholeJob)
     ->Args({60, 2})
     ->Args({1000, 2})
     ->Args({1000, 1})
+    ->Args({5000, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(3);

@@ -35,6 +35,7 @@ class RabbitMqBus final : public EventBus {
   bool healthy() const override;
 
   std::size_t outbox_size() const { return publisher_.outbox_size(); }
+  bool publisher_connected() const { return publisher_.connected(); }
 
  private:
   RabbitMqConfig config_;

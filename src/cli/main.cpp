@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   levain::cli::add_watch_command(app, run);
   levain::cli::add_cancel_command(app, run);
   levain::cli::add_bench_command(app, run);
+  levain::cli::add_bench_publish_command(app, run);
   levain::cli::add_backtest_command(app, run);
   if (const auto code = levain::cli::refuse_unknown_subcommand(app, argc, argv, std::cerr)) {
     return *code;

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "common/live/message_scan.hpp"
-#include "loadgen/timestamp.hpp"
+#include "common/timestamp.hpp"
 
 namespace levain::loadgen {
 namespace {
@@ -58,7 +58,7 @@ std::optional<MessageKind> record_message(ClientResult& client, std::string_view
     if (client.joined_at_us < 0) client.joined_at_us = now_us - started_wall_us;
   } else if (kind == MessageKind::event || kind == MessageKind::terminal) {
     client.ledger.on_event(*header->seq, kind == MessageKind::terminal);
-    if (const auto published = parse_timestamp_us(header->timestamp)) {
+    if (const auto published = common::parse_timestamp_us(header->timestamp)) {
       r.latency_us = clamp_latency(now_us - *published);
     } else {
       ++client.unparsed;  // an event without a readable timestamp: no latency for it

@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/timestamp.hpp"
 #include "loadgen/pump.hpp"
-#include "loadgen/timestamp.hpp"
 #include "loadgen/ws_client.hpp"
 
 namespace levain::loadgen {
@@ -62,7 +62,7 @@ class Engine final : public ClientEnv {
     for (auto& ctx : contexts_) workers_.emplace_back([&ctx] { ctx->run(); });
 
     started_ = Clock::now();
-    started_wall_us_ = wall_clock_us();
+    started_wall_us_ = common::wall_clock_us();
     WatchersResult result;
     result.started_wall_us = started_wall_us_;
     try {

@@ -11,8 +11,8 @@
 
 #include "common/live/sse_message.hpp"
 #include "common/live/sse_parser.hpp"
+#include "common/timestamp.hpp"
 #include "loadgen/recorder.hpp"
-#include "loadgen/timestamp.hpp"
 
 namespace levain::loadgen {
 namespace {
@@ -185,7 +185,7 @@ class Client final : public WsClient {
     const bool ok = sse_->feed(bytes, sse_events_);
     buffer_.consume(buffer_.size());
     if (!ok) return fail("an event stream line over the message limit");
-    const std::int64_t now = wall_clock_us();
+    const std::int64_t now = common::wall_clock_us();
     for (auto& event : sse_events_) {
       if (event.event == "close") {
         const auto data = std::move(event.data);  // the list is cleared before it is read
@@ -222,7 +222,7 @@ class Client final : public WsClient {
 
   void on_read(beast::error_code ec) {
     if (ec) return on_read_error(ec);
-    const std::int64_t now = wall_clock_us();
+    const std::int64_t now = common::wall_clock_us();
     std::optional<MessageKind> kind;
     if (ws_.got_text()) {
       const std::string_view text(static_cast<const char*>(buffer_.data().data()), buffer_.size());

@@ -252,6 +252,8 @@ TEST_F(ClusterTest, AFanOutReplicaNeedsASharedStore) {
   const auto r = run_levain({"training", "--max-concurrent-jobs", "0"});
   EXPECT_NE(r.status.code, 0) << r.status.describe();
   EXPECT_NE(r.err.find("needs --database-url"), std::string::npos) << r.err;
+  // … or a bus, for events published elsewhere (fanout_metrics_test.cpp runs that one).
+  EXPECT_NE(r.err.find("--amqp-url"), std::string::npos) << r.err;
 }
 
 TEST_F(ClusterTest, ReplicaKilledMidJobEndsItFailedAndItsWatchersAreTold) {

@@ -1,9 +1,13 @@
 // `levain bench`: the load generator's flags; the logic is in src/loadgen.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common_flags.hpp"
 #include "loadgen/bench.hpp"
+#include "loadgen/publish.hpp"
 
 namespace levain::cli {
 
@@ -73,6 +77,44 @@ void add_bench_command(CLI::App& app, Runner& run) {
   cmd->callback([&run, o, transport] {
     o->sse = *transport == LiveTransport::sse;
     run = [o] { return loadgen::run_bench(*o, std::cout, std::cerr); };
+  });
+}
+
+void add_bench_publish_command(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand(
+      "bench-publish",
+      "Publish a synthetic training job's events on the RabbitMQ bus at a steady rate, for an "
+      "existing pending job (docs/benchmarks.md): fan-out measurements without training on the "
+      "same cores. Exit 0 all confirmed by the broker, 1 not all confirmed, 2 setup error");
+  auto o = std::make_shared<loadgen::PublishOptions>();
+  cmd->add_option("--amqp-url", o->amqp_url, "Broker, amqp://user:pass@127.0.0.1:5672/")
+      ->required();
+  cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id of the job")->required();
+  cmd->add_option("--job", o->job, "The job's id (created on the replica, still pending)")
+      ->required();
+  cmd->add_option("--events", o->events,
+                  "Events to publish: started, the analysis, E-3 products, completed")
+      ->capture_default_str()
+      ->check(CLI::Range(3, 10000000));
+  cmd->add_option("--rate", o->rate, "Events per second")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1e6));
+  cmd->add_option("--threads", o->threads, "Fit threads the events' in_flight lists show")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--connect-timeout", o->connect_timeout_s,
+                  "Seconds to wait for the broker, and for its confirms at the end")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  cmd->add_flag("--json", o->json, "Print one JSON object instead of a sentence");
+  env_from_flags(*cmd);
+  cmd->callback([&run, o] {
+    run = [o] {
+      // The bus logs its connections; stdout is for the report (--json).
+      spdlog::set_default_logger(spdlog::stderr_color_mt("levain-bench-publish"));
+      spdlog::set_level(spdlog::level::warn);
+      return loadgen::run_publish(*o, std::cout, std::cerr);
+    };
   });
 }
 

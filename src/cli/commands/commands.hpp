@@ -19,6 +19,7 @@ void add_train_command(CLI::App& app, Runner& run);
 void add_watch_command(CLI::App& app, Runner& run);
 void add_cancel_command(CLI::App& app, Runner& run);
 void add_bench_command(CLI::App& app, Runner& run);
+void add_bench_publish_command(CLI::App& app, Runner& run);
 void add_backtest_command(CLI::App& app, Runner& run);
 
 /// --ca-file for the subcommands that take a --url.

@@ -31,7 +31,7 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--max-concurrent-jobs", f.max_concurrent_jobs,
                  "Jobs run at once on this replica; more wait in FIFO order. 0: a fan-out "
                  "replica, which serves REST and watchers but leaves every job to the others "
-                 "(needs --database-url)")
+                 "(needs --database-url; or --amqp-url, for `levain bench-publish`)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
   cmd.add_option("--max-products-per-job", f.max_products_per_job, "Largest job accepted")
@@ -103,10 +103,13 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
                                "expected postgresql://user:password@host:port/database");
   }
   c.database_url = f.database_url;
-  if (f.max_concurrent_jobs == 0 && f.database_url.empty()) {
+  // With a store of its own and no bus, nothing would ever train or publish its jobs. With a
+  // bus, events for them can come from elsewhere (`levain bench-publish`): the service says so.
+  if (f.max_concurrent_jobs == 0 && f.database_url.empty() && f.amqp_url.empty()) {
     throw CLI::ValidationError("--max-concurrent-jobs",
                                "0 (fan-out only) needs --database-url: with a store of its own "
-                               "no other replica would ever run its jobs");
+                               "no other replica would ever run its jobs (or --amqp-url, for "
+                               "events published by `levain bench-publish`)");
   }
   c.runner.lease = std::chrono::milliseconds(f.job_lease_ms);
   c.auth = to_verifier_config(f.auth);

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "common/json_text.hpp"
+#include "common/timestamp.hpp"
 #include "training/jobs/job_json.hpp"
 
 namespace levain::training {
@@ -101,6 +102,9 @@ std::optional<EventHeader> parse_event_header(std::string_view body) {
     return std::nullopt;
   }
   h.terminal = h.type == "completed" || h.type == "failed";
+  if (const auto* ts = o.if_contains("timestamp"); ts && ts->is_string()) {
+    h.published_us = common::parse_timestamp_us(ts->get_string()).value_or(0);
+  }
   return h;
 }
 

@@ -46,7 +46,8 @@ struct EventHeader {
   std::string job_id;
   std::string type;
   std::uint64_t seq = 0;
-  bool terminal = false;  // completed or failed: the job's last event
+  bool terminal = false;          // completed or failed: the job's last event
+  std::int64_t published_us = 0;  // `timestamp` in Unix microseconds; 0 when it is not one
 };
 /// Nullopt for a body that is not a training event (logged and dropped by the caller).
 std::optional<EventHeader> parse_event_header(std::string_view body);

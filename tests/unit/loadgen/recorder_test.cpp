@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "loadgen/timestamp.hpp"
+#include "common/timestamp.hpp"
 
 namespace levain::loadgen {
 namespace {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace levain::loadgen {
+namespace levain::common {
 
 /// Parses YYYY-MM-DDTHH:MM:SS[.fraction]Z (1–9 fraction digits; beyond microseconds they are
 /// dropped). Nullopt for anything else: another zone, an impossible date, a stray character.
@@ -15,4 +15,4 @@ std::optional<std::int64_t> parse_timestamp_us(std::string_view text);
 /// CLOCK_REALTIME in microseconds: the clock the server stamps events with.
 std::int64_t wall_clock_us();
 
-}  // namespace levain::loadgen
+}  // namespace levain::common

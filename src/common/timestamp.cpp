@@ -1,8 +1,8 @@
-#include "loadgen/timestamp.hpp"
+#include "common/timestamp.hpp"
 
 #include <chrono>
 
-namespace levain::loadgen {
+namespace levain::common {
 namespace {
 
 // Reads exactly `width` digits at `pos`; nullopt if any is not a digit.
@@ -67,4 +67,4 @@ std::int64_t wall_clock_us() {
       .count();
 }
 
-}  // namespace levain::loadgen
+}  // namespace levain::common

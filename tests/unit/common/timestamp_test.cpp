@@ -1,8 +1,8 @@
-#include "loadgen/timestamp.hpp"
+#include "common/timestamp.hpp"
 
 #include <gtest/gtest.h>
 
-namespace levain::loadgen {
+namespace levain::common {
 namespace {
 
 TEST(Timestamp, ParsesTheContractsMicrosecondUtcForm) {
@@ -45,4 +45,4 @@ TEST(Timestamp, WallClockIsNearTheSystemClock) {
 }
 
 }  // namespace
-}  // namespace levain::loadgen
+}  // namespace levain::common
