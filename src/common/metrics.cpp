@@ -55,6 +55,13 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
   return *e.histogram;
 }
 
+void MetricsRegistry::sampled_gauge(const std::string& name, const std::string& help,
+                                    std::function<std::int64_t()> sample) {
+  auto& e = add(name, help, "", Kind::gauge);
+  std::lock_guard lock(mutex_);  // render() reads it under the same lock
+  e.sample = std::move(sample);
+}
+
 std::string MetricsRegistry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -71,7 +78,7 @@ std::string MetricsRegistry::render() const {
         out += fmt::format("{}{} {}\n", e.name, lbl, e.counter.value());
         break;
       case Kind::gauge:
-        out += fmt::format("{}{} {}\n", e.name, lbl, e.gauge.value());
+        out += fmt::format("{}{} {}\n", e.name, lbl, e.sample ? e.sample() : e.gauge.value());
         break;
       case Kind::histogram: {
         const auto& h = *e.histogram;

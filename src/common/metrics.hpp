@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,6 +60,9 @@ class MetricsRegistry {
   Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram& histogram(const std::string& name, const std::string& help,
                        std::vector<double> upper_bounds);
+  /// A gauge read by `sample` at each render (a process statistic nobody updates as it changes).
+  void sampled_gauge(const std::string& name, const std::string& help,
+                     std::function<std::int64_t()> sample);
   std::string render() const;
 
  private:
@@ -69,6 +73,7 @@ class MetricsRegistry {
     Counter counter;
     Gauge gauge;
     std::unique_ptr<Histogram> histogram;
+    std::function<std::int64_t()> sample;  // sampled gauges only
   };
   Entry& add(const std::string& name, const std::string& help, const std::string& labels, Kind k);
 

@@ -2,13 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include "common/close_codes.hpp"
+#include "common/heap_stats.hpp"
 #include "gateway/gateway_handler.hpp"
 
 namespace levain::gateway {
@@ -62,25 +62,27 @@ struct Gateway::Parts {
         gateway_metrics(metrics),
         verifier(checked(config).auth, config.token_cache_entries, metrics),
         pool(config.upstreams),
+        io(config.io_threads),
         tls(make_tls(config)),
         files(make_files(config)),
-        handler(config, ioc, verifier, pool, relays, gateway_metrics, metrics, files.get()),
-        server(ioc, handler, config.http, metrics, tls ? &*tls : nullptr) {}
+        handler(config, io, verifier, pool, relays, gateway_metrics, metrics, files.get()),
+        server(io, handler, config.http, metrics, tls ? &*tls : nullptr) {
+    common::register_heap_metrics(metrics);
+  }
 
-  // Everything a pending handler may touch is declared before the io_context, so it outlives
-  // the handlers the io_context destroys with itself.
+  // Everything a pending handler may touch is declared before the I/O contexts, so it outlives
+  // the handlers they destroy with themselves.
   GatewayConfig config;
   common::MetricsRegistry metrics;
   GatewayMetrics gateway_metrics;
   CachingVerifier verifier;
   UpstreamPool pool;
   RelayRegistry relays;
-  net::io_context ioc;
+  common::IoPool io;
   std::optional<net::ssl::context> tls;
   std::unique_ptr<StaticFiles> files;
   GatewayHandler handler;
   common::http::HttpServer server;
-  std::vector<std::thread> threads;
   bool stopped = false;
 };
 
@@ -91,9 +93,7 @@ Gateway::~Gateway() { stop(); }
 net::ip::tcp::endpoint Gateway::start() {
   auto& p = *parts_;
   const auto ep = p.server.listen(p.config.host, p.config.port);
-  for (unsigned i = 0; i < std::max(1u, p.config.io_threads); ++i) {
-    p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
-  }
+  p.io.run();
   return ep;
 }
 
@@ -107,9 +107,7 @@ void Gateway::stop() {
   while (p.gateway_metrics.live_relays.value() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  p.ioc.stop();
-  for (auto& t : p.threads) t.join();
-  p.threads.clear();
+  p.io.stop();
   spdlog::info("gateway stopped");
 }
 

@@ -41,12 +41,12 @@ std::optional<Denial> check_access(const std::optional<std::string>& token,
   return std::nullopt;
 }
 
-GatewayHandler::GatewayHandler(const GatewayConfig& config, net::io_context& ioc,
+GatewayHandler::GatewayHandler(const GatewayConfig& config, common::IoPool& io,
                                CachingVerifier& verifier, UpstreamPool& pool, RelayRegistry& relays,
                                GatewayMetrics& metrics, common::MetricsRegistry& registry,
                                const StaticFiles* files)
     : config_(config),
-      ioc_(ioc),
+      io_(io),
       verifier_(verifier),
       registry_(registry),
       metrics_(metrics),
@@ -114,7 +114,7 @@ void GatewayHandler::route(Request&& req, Responder respond) {
       ForwardOptions opts;
       opts.request_id = common::http::request_id_of(req);
       opts.tls = tls_;
-      return forward_rest(net::make_strand(ioc_), proxy_, std::move(req), std::move(opts),
+      return forward_rest(io_.next().get_executor(), proxy_, std::move(req), std::move(opts),
                           std::move(respond));
     }
   }
@@ -130,7 +130,7 @@ void GatewayHandler::readyz(const Request& req, Responder respond) {
   opts.until_success = true;
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
-  forward_rest(net::make_strand(ioc_), proxy_, std::move(probe), std::move(opts),
+  forward_rest(io_.next().get_executor(), proxy_, std::move(probe), std::move(opts),
                [respond = std::move(respond), version, keep_alive](Response&& res) {
                  const bool ready = res.result_int() / 100 == 2;
                  boost::json::object body{{"status", ready ? "ready" : "not ready"}};

@@ -4,11 +4,11 @@
 /// single byte goes to a replica. Refusals are 401/403 JSON for REST and 4001/4003 closes for
 /// WebSockets, with the same reasons as the service gives.
 
-#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <optional>
 
 #include "common/http/server.hpp"
+#include "common/io_pool.hpp"
 #include "gateway/cors.hpp"
 #include "gateway/live_relay.hpp"
 #include "gateway/rest_proxy.hpp"
@@ -30,10 +30,9 @@ std::optional<Denial> check_access(const std::optional<std::string>& token,
 
 class GatewayHandler final : public common::http::RequestHandler {
  public:
-  GatewayHandler(const GatewayConfig& config, boost::asio::io_context& ioc,
-                 CachingVerifier& verifier, UpstreamPool& pool, RelayRegistry& relays,
-                 GatewayMetrics& metrics, common::MetricsRegistry& registry,
-                 const StaticFiles* files);
+  GatewayHandler(const GatewayConfig& config, common::IoPool& io, CachingVerifier& verifier,
+                 UpstreamPool& pool, RelayRegistry& relays, GatewayMetrics& metrics,
+                 common::MetricsRegistry& registry, const StaticFiles* files);
 
   void handle(common::http::Request&& request, common::http::Responder respond) override;
   bool takes_over(const common::http::Request& request) const override;
@@ -49,7 +48,7 @@ class GatewayHandler final : public common::http::RequestHandler {
                              std::string client_address);
 
   const GatewayConfig& config_;
-  boost::asio::io_context& ioc_;
+  common::IoPool& io_;
   CachingVerifier& verifier_;
   common::MetricsRegistry& registry_;
   GatewayMetrics& metrics_;

@@ -2,15 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <thread>
 
 #include "bus/in_process_bus.hpp"
 #include "bus/rabbitmq_bus.hpp"
+#include "common/heap_stats.hpp"
 #include "training/data_dir_lock.hpp"
 #include "training/live/event_fanout.hpp"
 #include "training/live/presence.hpp"
+#include "training/live/shard_delivery.hpp"
 #include "training/store/open_store.hpp"
 
 namespace levain::training {
@@ -28,9 +29,22 @@ struct TrainingService::Parts {
         fanout(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
-        server(ioc, api, config.http, metrics),
-        presence(*bus, manager, runner.replica_id(), ioc.get_executor()),
-        sender(*store, runner.replica_id(), config.webhooks, metrics) {}
+        io(config.io_threads),
+        delivery(io, metrics.histogram("levain_fanout_seconds",
+                                       "From an event's arrival off the bus until its last local "
+                                       "watcher's send was handed to the kernel",
+                                       kFanoutBuckets)),
+        server(io, api, config.http, metrics),
+        presence(*bus, manager, runner.replica_id(), io.context(0).get_executor()),
+        sender(*store, runner.replica_id(), config.webhooks, metrics) {
+    manager.set_dispatch(&delivery);
+    api.set_io(io);
+    common::register_heap_metrics(metrics);
+  }
+
+  // 50 µs to 10 s: a fan-out to one watcher takes microseconds; to 10,000, milliseconds.
+  static inline const std::vector<double> kFanoutBuckets = {
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 10};
 
   // The embedded store belongs to one process, so its runner keeps one replica id across
   // restarts and fails the jobs it was running at once ("interrupted by restart"), instead of
@@ -44,6 +58,11 @@ struct TrainingService::Parts {
   // shared store needs no lock; its job leases arbitrate between replicas.
   static std::unique_ptr<DataDirLock> lock_embedded_store(const ServiceConfig& c) {
     if (!c.database_url.empty()) return nullptr;
+    if (c.runner.max_concurrent_jobs == 0) {
+      spdlog::warn(
+          "fan-out only over a store of its own: jobs created here stay pending; only "
+          "events published on the bus (levain bench-publish) reach their watchers");
+    }
     return std::make_unique<DataDirLock>(c.data_dir);
   }
 
@@ -64,11 +83,13 @@ struct TrainingService::Parts {
   EventFanout fanout;
   JobRunner runner;
   api::TrainingApi api;
-  net::io_context ioc;
+  // After everything a session touches (the manager, the API): the contexts destroy the handlers
+  // still queued, and with them the last sessions, first.
+  common::IoPool io;
+  ShardDelivery delivery;
   common::http::HttpServer server;
   WatcherPresence presence;
   webhooks::Sender sender;
-  std::vector<std::thread> threads;
   bool stopped = false;
 };
 
@@ -85,9 +106,7 @@ net::ip::tcp::endpoint TrainingService::start() {
   const auto ep = p.server.listen(p.config.host, p.config.port);
   p.presence.start();
   p.sender.start();
-  for (unsigned i = 0; i < std::max(1u, p.config.io_threads); ++i) {
-    p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
-  }
+  p.io.run();
   return ep;
 }
 
@@ -112,9 +131,7 @@ void TrainingService::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   p.api.join();
-  p.ioc.stop();
-  for (auto& t : p.threads) t.join();
-  p.threads.clear();
+  p.io.stop();
   spdlog::info("training service stopped");
 }
 

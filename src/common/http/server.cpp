@@ -20,11 +20,11 @@ bool is_live_request(const Request& request) {
              std::string_view::npos;
 }
 
-HttpServer::HttpServer(net::io_context& ioc, RequestHandler& handler, ServerLimits limits,
+HttpServer::HttpServer(IoPool& pool, RequestHandler& handler, ServerLimits limits,
                        MetricsRegistry& metrics, net::ssl::context* tls)
-    : ioc_(ioc),
+    : pool_(pool),
       tls_(tls),
-      acceptor_(net::make_strand(ioc)),
+      acceptor_(net::make_strand(pool.context(0))),
       accept_retry_(acceptor_.get_executor()),
       accept_errors_(metrics.counter("levain_http_accept_errors_total",
                                      "Failed accepts (each pauses accepting for 100 ms)")),
@@ -78,7 +78,7 @@ void HttpServer::stop() {
 }
 
 void HttpServer::do_accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
       // EMFILE and friends: the connection waits in the backlog until a descriptor frees up.

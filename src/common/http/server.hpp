@@ -17,6 +17,7 @@
 
 #include "common/http/connection_slot.hpp"
 #include "common/http/types.hpp"
+#include "common/io_pool.hpp"
 #include "common/metrics.hpp"
 
 namespace boost::asio::ssl {
@@ -66,10 +67,10 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  /// With `tls` (owned by the caller, outliving the server) every connection starts with a TLS
-  /// handshake.
-  HttpServer(boost::asio::io_context& ioc, RequestHandler& handler, ServerLimits limits,
-             MetricsRegistry& metrics, boost::asio::ssl::context* tls = nullptr);
+  /// Each accepted connection goes to the next of `pool`'s threads and stays there. With `tls`
+  /// (owned by the caller, outliving the server) every connection starts with a TLS handshake.
+  HttpServer(IoPool& pool, RequestHandler& handler, ServerLimits limits, MetricsRegistry& metrics,
+             boost::asio::ssl::context* tls = nullptr);
   ~HttpServer();
   /// Binds and starts accepting. Port 0 picks a free port; the bound endpoint is returned.
   boost::asio::ip::tcp::endpoint listen(const std::string& host, unsigned short port);
@@ -84,7 +85,7 @@ class HttpServer {
  private:
   void do_accept();
 
-  boost::asio::io_context& ioc_;
+  IoPool& pool_;
   boost::asio::ssl::context* tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_retry_;  // on the acceptor's strand

@@ -30,6 +30,7 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
       runner_(runner),
       metrics_(metrics),
       live_{manager,
+            nullptr,
             [this](const std::string& tenant, const std::string& job_id, auto done) {
               snapshots_.load(tenant, job_id, std::move(done));
             },

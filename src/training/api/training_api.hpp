@@ -39,6 +39,8 @@ class TrainingApi final : public common::http::RequestHandler {
   void take_over(boost::beast::tcp_stream&& stream, common::http::Request&& request,
                  common::http::SlotPtr slot) override;
 
+  /// The I/O threads live sessions are accepted on (their shard for the fan-out).
+  void set_io(common::IoPool& io) { live_.io = &io; }
   /// /readyz turns false; in-flight requests still finish.
   void set_draining() { draining_ = true; }
   /// Waits for queued REST handlers; call after the I/O threads stopped accepting.

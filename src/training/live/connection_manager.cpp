@@ -1,5 +1,6 @@
 #include "training/live/connection_manager.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace levain::training {
@@ -78,20 +79,27 @@ void ConnectionManager::announce_watchers() {
   for (const auto& [s, n] : targets) s->watchers_changed(n);
 }
 
-void ConnectionManager::broadcast(const std::string& job_id,
-                                  const std::shared_ptr<const OutboundEvent>& event) {
-  std::vector<std::shared_ptr<LiveSink>> targets;
+void ConnectionManager::broadcast(const std::string& job_id, const EventPtr& event) {
+  const std::size_t shards = dispatch_ ? dispatch_->shards() : 1;
+  std::vector<SinkList> by_shard(shards);
   {
     std::lock_guard lock(mutex_);
     rings_.add(job_id, event, ResumeRings::Clock::now());
-    const auto it = jobs_.find(job_id);
-    if (it == jobs_.end()) return;
-    targets.reserve(it->second.size());
-    for (const auto& [id, sink] : it->second) {
-      if (auto s = sink.lock()) targets.push_back(std::move(s));
+    if (const auto it = jobs_.find(job_id); it != jobs_.end()) {
+      for (const auto& [id, sink] : it->second) {
+        auto s = sink.lock();
+        if (!s) continue;
+        auto& list = by_shard[dispatch_ ? std::min(s->shard(), shards - 1) : 0];
+        if (list.empty()) list.reserve(it->second.size() / shards + 1);
+        list.push_back(std::move(s));
+      }
     }
   }
-  for (const auto& s : targets) s->deliver(event);
+  if (dispatch_) return dispatch_->deliver(event, std::move(by_shard));
+  for (const auto& s : by_shard[0]) {
+    s->deliver(event);
+    s->flush();
+  }
 }
 
 std::size_t ConnectionManager::resnapshot_all() {

@@ -1,8 +1,9 @@
 #pragma once
 /// Who watches which job, and the last events of each job for watchers that resume. The fan-out
-/// calls broadcast() once per event; the manager keeps it in the job's ring and copies the job's
-/// sinks under its lock and calls them after unlocking, so no session work ever runs under the
-/// lock and one slow session cannot hold up the others (DESIGN.md §3).
+/// calls broadcast() once per event; the manager keeps it in the job's ring, copies the job's
+/// sinks under its lock, grouped by I/O thread, and hands the groups to its Dispatch after
+/// unlocking, so no session work ever runs under the lock and one slow session cannot hold up
+/// the others (DESIGN.md §3).
 
 #include <chrono>
 #include <cstdint>
@@ -19,26 +20,50 @@
 
 namespace levain::training {
 
-/// What the manager knows of a session. deliver() and shutdown() must be thread-safe and
-/// non-blocking (a WebSocket session posts to its strand).
+/// What the manager knows of a session. Events reach it through the manager's Dispatch, on the
+/// sink's own I/O thread (its shard): deliver() for each event of a batch, then flush() once.
+/// shutdown(), resnapshot() and watchers_changed() may be called from any thread and must not
+/// block (a session posts to its thread).
 class LiveSink {
  public:
   virtual ~LiveSink() = default;
-  virtual void deliver(std::shared_ptr<const OutboundEvent> event) = 0;
+  /// The I/O thread the sink lives on (common::IoPool's index), < Dispatch::shards().
+  virtual std::size_t shard() const { return 0; }
+  virtual void deliver(const EventPtr& event) = 0;
+  /// After a batch of deliver()s: hands what they queued to the kernel.
+  virtual void flush() {}
   virtual void shutdown(std::uint16_t close_code, const std::string& reason) = 0;
   /// The bus may have lost events for a while: re-read the job's snapshot, send it as a new
-  /// `connected`, then go on from its seq. Thread-safe and non-blocking like deliver().
+  /// `connected`, then go on from its seq.
   virtual void resnapshot() {}
   /// The job's watchers on every replica changed to `watchers` (a `watchers` message).
-  /// Thread-safe and non-blocking like deliver().
   virtual void watchers_changed(std::size_t /*watchers*/) {}
+
+  /// The dispatcher's mark, on the sink's thread only: set while the sink is in a batch that
+  /// still has to be flushed, so a batch of k events flushes each sink once.
+  bool batch_mark = false;
 };
+
+using SinkList = std::vector<std::shared_ptr<LiveSink>>;
 
 class ConnectionManager {
  public:
+  /// How one event reaches the sinks: grouped by shard, each group delivered on its own thread.
+  class Dispatch {
+   public:
+    virtual ~Dispatch() = default;
+    virtual std::size_t shards() const = 0;
+    /// `by_shard[i]` are the event's sinks on shard i (size() == shards(); some empty).
+    virtual void deliver(const EventPtr& event, std::vector<SinkList>&& by_shard) = 0;
+  };
+
   explicit ConnectionManager(ResumeLimits resume = {},
                              std::chrono::seconds presence_ttl = std::chrono::seconds{15})
       : rings_(resume), presence_(presence_ttl) {}
+
+  /// Without one (unit tests) broadcast() delivers and flushes inline, on the caller's thread.
+  /// Set before the first broadcast; `dispatch` outlives every broadcast.
+  void set_dispatch(Dispatch* dispatch) { dispatch_ = dispatch; }
 
   /// False once shutdown_all() has run: the caller closes the new session itself.
   bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink);
@@ -79,6 +104,7 @@ class ConnectionManager {
   std::unordered_map<std::string, std::size_t> announced_;  // job → watchers last told
   std::size_t sessions_ = 0;
   bool shut_down_ = false;
+  Dispatch* dispatch_ = nullptr;
 };
 
 }  // namespace levain::training

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "common/ids.hpp"
 #include "training/events/event.hpp"
 
 namespace levain::training {
@@ -16,6 +19,10 @@ EventFanout::EventFanout(bus::EventBus& bus, ConnectionManager& manager,
       resnapshots_(metrics.counter(
           "levain_bridge_resnapshots_total",
           "Watchers re-sent their job's snapshot after the bus re-bound its subscription")),
+      publish_to_bus_(metrics.histogram(
+          "levain_publish_to_bus_seconds",
+          "From an event's timestamp (its publish) until it came off the bus here",
+          {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 10})),
       resubscribed_(bus.on_resubscribed([this] { on_resubscribed(); })),
       subscription_(bus.subscribe("training.#", [this](const bus::Message& m) { on_message(m); })) {
 }
@@ -36,6 +43,7 @@ void EventFanout::on_resubscribed() {
 }
 
 void EventFanout::on_message(const bus::Message& message) {
+  const auto arrived = std::chrono::steady_clock::now();
   received_.inc();
   auto header = parse_event_header(*message.body);
   if (!header) {
@@ -44,8 +52,13 @@ void EventFanout::on_message(const bus::Message& message) {
                  message.routing_key);
     return;
   }
+  if (header->published_us > 0) {
+    // Wall clocks: another machine's may be a little ahead, which reads as 0, not as negative.
+    const auto us = std::max<std::int64_t>(0, common::now_micros() - header->published_us);
+    publish_to_bus_.observe(static_cast<double>(us) / 1e6);
+  }
   auto event = std::make_shared<const OutboundEvent>(
-      OutboundEvent{header->seq, header->terminal, std::move(header->type), message.body});
+      OutboundEvent{header->seq, header->terminal, std::move(header->type), message.body, arrived});
   manager_.broadcast(header->job_id, event);
 }
 

@@ -31,6 +31,7 @@ class EventFanout {
   common::Counter& received_;
   common::Counter& malformed_;
   common::Counter& resnapshots_;
+  common::Histogram& publish_to_bus_;
   std::uint64_t resubscribed_;  // registered before subscribing, so no re-bind goes unseen
   std::uint64_t subscription_;
   bool stopped_ = false;

@@ -6,9 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/parse.hpp>
+#include <cassert>
 #include <charconv>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "common/ids.hpp"
@@ -66,24 +66,25 @@ class LiveSession final : public LiveSink,
   }
   void attach(std::unique_ptr<common::live::Transport> transport) {
     transport_ = std::move(transport);
+    // The fan-out reaches a watcher on the I/O thread it was accepted on (and only there).
+    if (ctx_.io) {
+      const auto shard = ctx_.io->index_of(transport_->get_executor());
+      // Every live connection is accepted onto one of the pool's contexts (HttpServer).
+      assert(shard < ctx_.io->size());
+      shard_ = static_cast<std::uint16_t>(shard);
+    }
     if (watch_.max_rate > 0) {
       folding_ = std::make_unique<Folding>(watch_.max_rate, transport_->get_executor());
     }
   }
 
-  // --- the fan-out's side (any thread) ---
+  // --- the fan-out's side: deliver() and flush() on this session's thread (ShardDelivery) ---
 
-  /// Events wait in an inbox; only the first of a run posts a drain, so a backlog of k events
-  /// costs one post, one pass and one send instead of k of each.
-  void deliver(EventPtr event) override {
-    {
-      std::lock_guard lock(inbox_mutex_);
-      inbox_.push_back(std::move(event));
-      if (drain_posted_) return;
-      drain_posted_ = true;
-    }
-    net::post(transport_->get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
-  }
+  std::size_t shard() const override { return shard_; }
+  void deliver(const EventPtr& event) override { feed_.event(event); }
+  void flush() override { transport_->flush(); }
+
+  // --- any thread ---
 
   void resnapshot() override {
     net::post(transport_->get_executor(), [self = shared_from_this()] {
@@ -168,18 +169,6 @@ class LiveSession final : public LiveSink,
   }
 
  private:
-  void drain_inbox() {
-    {
-      std::lock_guard lock(inbox_mutex_);
-      draining_.swap(inbox_);
-      drain_posted_ = false;
-    }
-    for (const auto& event : draining_) feed_.event(event);
-    draining_.clear();
-    if (draining_.capacity() > 64) std::vector<EventPtr>().swap(draining_);
-    transport_->flush();
-  }
-
   void on_snapshot(std::optional<JobRecord> job, std::exception_ptr error) {
     if (transport_->closing()) return;
     if (error) {
@@ -290,11 +279,8 @@ class LiveSession final : public LiveSink,
   std::unique_ptr<common::live::Transport> transport_;
   // Only while the feed decides on it (a pointer: an idle watcher keeps no room for a job).
   const JobRecord* snapshot_ = nullptr;
-  std::mutex inbox_mutex_;
-  std::vector<EventPtr> inbox_;     // guarded by inbox_mutex_
-  bool drain_posted_ = false;       // guarded by inbox_mutex_
-  std::vector<EventPtr> draining_;  // the strand's batch
   bool joined_ = false;
+  std::uint16_t shard_ = 0;
   std::unique_ptr<Folding> folding_;  // only for a watcher that asked for max_rate
 };
 

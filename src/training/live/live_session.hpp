@@ -2,7 +2,8 @@
 /// One watcher of one job, over WebSocket or Server-Sent Events: the adapter between a transport
 /// (common/live/transport.hpp), the job's fan-out (ConnectionManager) and the pure JobFeed, which
 /// decides what is sent when. Everything it owns is touched only on its connection's strand; the
-/// manager reaches it through deliver()/resnapshot()/shutdown(), which post there.
+/// manager reaches it through deliver()/flush() on that thread (ShardDelivery), and
+/// resnapshot()/shutdown()/watchers_changed(), which post there.
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "common/http/connection_slot.hpp"
 #include "common/http/types.hpp"
+#include "common/io_pool.hpp"
 #include "common/live/limits.hpp"
 #include "common/metrics.hpp"
 #include "training/jobs/job.hpp"
@@ -31,6 +33,7 @@ using SnapshotLoader =
 
 struct LiveContext {
   ConnectionManager& manager;
+  common::IoPool* io;  // the I/O threads the sessions are accepted on (null: one, shard 0)
   SnapshotLoader load_snapshot;
   common::live::Limits limits;
   common::Gauge& sessions;

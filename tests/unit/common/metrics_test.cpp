@@ -47,3 +47,12 @@ TEST(Metrics, CountersAreExactUnderConcurrency) {
   for (auto& t : ts) t.join();
   EXPECT_EQ(c.value(), 40000u);
 }
+
+TEST(Metrics, ASampledGaugeIsReadAtEachRender) {
+  MetricsRegistry m;
+  std::int64_t value = 41;
+  m.sampled_gauge("levain_heap_allocated_bytes", "Heap", [&] { return value; });
+  EXPECT_NE(m.render().find("levain_heap_allocated_bytes 41\n"), std::string::npos);
+  value = 42;
+  EXPECT_NE(m.render().find("levain_heap_allocated_bytes 42\n"), std::string::npos);
+}

@@ -53,13 +53,13 @@ TEST(HttpServerAccept, OutOfDescriptorsPausesAcceptingAndServesTheWaitingOnesAft
   // first use through a pipe, which it cannot open once the process is out of descriptors.
   spdlog::set_default_logger(spdlog::stderr_color_mt("test"));
   spdlog::warn("warming up: {}; {} ms", std::string("no error"), HttpServer::kAcceptRetry.count());
-  // Outlive the io_context: its destructor destroys the sessions still queued, which use them.
+  // Outlive the pool: its destructor destroys the sessions still queued, which use them.
   MetricsRegistry metrics;
   OkHandler handler;
-  net::io_context ioc;
-  HttpServer server(ioc, handler, {}, metrics);
+  IoPool pool(1);
+  HttpServer server(pool, handler, {}, metrics);
   const auto endpoint = server.listen("127.0.0.1", 0);
-  std::thread io([&] { ioc.run(); });
+  pool.run();
 
   // The clients' sockets exist before the limit drops; connecting needs no new descriptor, and
   // the kernel completes the handshakes in the backlog whether the server accepts or not.
@@ -107,8 +107,7 @@ TEST(HttpServerAccept, OutOfDescriptorsPausesAcceptingAndServesTheWaitingOnesAft
 
   for (auto& c : clients) c.close();
   server.stop();
-  ioc.stop();
-  io.join();
+  pool.stop();
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 struct RecordingSink : LiveSink {
   std::vector<std::uint64_t> seqs;
   std::optional<std::uint16_t> closed_with;
-  void deliver(std::shared_ptr<const OutboundEvent> e) override { seqs.push_back(e->seq); }
+  void deliver(const EventPtr& e) override { seqs.push_back(e->seq); }
   void shutdown(std::uint16_t code, const std::string&) override { closed_with = code; }
 };
 

@@ -57,7 +57,7 @@ TEST(Presence, MessageRoundTripsAndGarbageIsRefused) {
 }
 
 struct CountingSink : LiveSink {
-  void deliver(std::shared_ptr<const OutboundEvent>) override {}
+  void deliver(const EventPtr&) override {}
   void shutdown(std::uint16_t, const std::string&) override {}
   void watchers_changed(std::size_t n) override { told.push_back(n); }
   std::vector<std::size_t> told;
