@@ -16,6 +16,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "common/close_codes.hpp"
@@ -59,7 +60,10 @@ template <class ClientStream>
 class LiveRelay final : public RelayHandle,
                         public common::live::TransportEvents,
                         public std::enable_shared_from_this<LiveRelay<ClientStream>> {
-  using WsClient = common::live::WsTransport<ClientStream>;
+  // Over plain TCP the client's WebSocket runs on the bare socket, as the service's watchers do
+  // (Beast's own timer keeps its timeouts; tcp_stream's would be 0.5 KiB per relay for nothing).
+  static constexpr bool kPlain = std::is_same_v<ClientStream, beast::tcp_stream>;
+  using WsClient = common::live::WsTransport<std::conditional_t<kPlain, tcp::socket, ClientStream>>;
   using SseClient = common::live::SseTransport<ClientStream>;
 
  public:
@@ -70,7 +74,11 @@ class LiveRelay final : public RelayHandle,
     if (sse_) {
       client_ = std::make_unique<SseClient>(std::move(client), ctx_.config.ws, metrics);
     } else {
-      client_ = std::make_unique<WsClient>(std::move(client), ctx_.config.ws, metrics);
+      if constexpr (kPlain) {
+        client_ = std::make_unique<WsClient>(client.release_socket(), ctx_.config.ws, metrics);
+      } else {
+        client_ = std::make_unique<WsClient>(std::move(client), ctx_.config.ws, metrics);
+      }
     }
     ctx_.metrics.live_relays.add();
   }
@@ -185,6 +193,10 @@ class LiveRelay final : public RelayHandle,
   void on_upstream_handshake(beast::error_code ec) {
     if (ec) return upstream_attempt_failed("handshake", ec);
     upstream_->set_option(common::live::ws_timeouts(ctx_.config.ws, true));
+    // Only the handshake needed these: the replica's answer and the request's headers (the
+    // client's token among them) are not kept for the relay's life.
+    handshake_response_ = {};
+    upstream_->set_option(websocket::stream_base::decorator([](websocket::request_type&) {}));
     // The messages read so far are all written to the client: send them as one batch. (The
     // upstream's reads run only inside operations whose handlers hold this relay.)
     upstream_->next_layer().before_socket_read([this] { client_->flush(); });
@@ -311,7 +323,7 @@ class LiveRelay final : public RelayHandle,
   bool sse_;          // the client asked for an event stream, not a WebSocket upgrade
   std::unique_ptr<common::live::Transport> client_;
   // Re-made for each replica tried: a stream whose handshake failed cannot be reused.
-  std::optional<websocket::stream<UpstreamStream>> upstream_;
+  std::optional<websocket::stream<UpstreamStream, false>> upstream_;  // no permessage-deflate
   std::uint64_t registry_id_ = 0;
   std::vector<Upstream> order_;
   std::size_t next_ = 0;

@@ -31,7 +31,8 @@ template <class NextLayer>
 class WsFraming {
  public:
   using Layer = ws::CoalescingStream<NextLayer>;
-  using Socket = boost::beast::websocket::stream<Layer>;
+  // No permessage-deflate (never offered), so none of its state per connection.
+  using Socket = boost::beast::websocket::stream<Layer, false>;
 
   explicit WsFraming(NextLayer&& stream) : ws_(std::move(stream)) {}
 

@@ -2,8 +2,8 @@
 /// A live connection over WebSocket (transport.hpp): the server side of the handshake, reads
 /// of the peer's messages, and the Sender over WsFraming.
 
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
@@ -58,9 +58,14 @@ class WsTransport final : public Transport {
   bool closing() const override { return sender_.closing(); }
 
  private:
+  /// Reads the peer's messages a little at a time into a small buffer of the transport's own:
+  /// an idle watcher's pending read holds no heap buffer (Beast's whole-message read prepared
+  /// 1.5 KiB per watcher for the pings a client may send). Beast still bounds the message by
+  /// read_message_max as it parses each frame header.
   void read() {
-    socket().async_read(
-        buffer_, [this, owner = sender_.owner().lock()](boost::beast::error_code ec, std::size_t) {
+    socket().async_read_some(
+        boost::asio::buffer(chunk_),
+        [this, owner = sender_.owner().lock()](boost::beast::error_code ec, std::size_t n) {
           if (ec) {
             // Closed, timed out, or a protocol error (Beast answered it with a
             // close frame, which may still be queued: nothing is dropped, the
@@ -70,16 +75,19 @@ class WsTransport final : public Transport {
             if (ec == boost::beast::websocket::error::closed) peer = socket().reason();
             return sender_.events().on_gone(peer);
           }
-          const auto text = boost::beast::buffers_to_string(buffer_.data());
-          buffer_.consume(buffer_.size());
-          sender_.events().on_message(text, socket().got_text());
+          message_.append(chunk_.data(), n);
+          if (socket().is_message_done()) {
+            sender_.events().on_message(message_, socket().got_text());
+            std::string().swap(message_);  // a ping fits in the string itself; more is freed
+          }
           read();
         });
   }
 
   const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   Sender<WsFraming<NextLayer>> sender_;
-  boost::beast::flat_buffer buffer_;
+  std::array<char, 64> chunk_;  // what one read takes
+  std::string message_;         // the message being read
 };
 
 }  // namespace levain::common::live

@@ -24,6 +24,7 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -45,7 +46,19 @@ namespace levain::common::ws {
 
 template <class NextLayer>
 class CoalescingStream {
-  static constexpr bool kNonBlocking = std::is_same_v<NextLayer, boost::beast::tcp_stream>;
+  static constexpr bool kIsTcpStream = std::is_same_v<NextLayer, boost::beast::tcp_stream>;
+  // A bare socket: what a watcher's WebSocket runs on once open (Beast's own timer keeps its
+  // timeouts, so the tcp_stream's timers and its 0.5 KiB are not needed per watcher).
+  static constexpr bool kIsSocket = std::is_same_v<NextLayer, boost::asio::ip::tcp::socket>;
+  static constexpr bool kNonBlocking = kIsTcpStream || kIsSocket;
+
+  static auto& socket_of(NextLayer& stream) {
+    if constexpr (kIsTcpStream) {
+      return stream.socket();
+    } else {
+      return stream;
+    }
+  }
 
  public:
   using executor_type = typename NextLayer::executor_type;
@@ -57,12 +70,18 @@ class CoalescingStream {
     if constexpr (kNonBlocking) {
       // Sends are attempted inline and must report "would block" rather than wait.
       error_code ignored;
-      state_->stream.socket().non_blocking(true, ignored);
+      socket_of(state_->stream).non_blocking(true, ignored);
     }
   }
   /// Closes the socket: a wait still pending ends, and with it the shared state.
   ~CoalescingStream() {
-    if (state_->waiting) boost::beast::get_lowest_layer(state_->stream).close();
+    if (!state_->waiting) return;
+    if constexpr (kIsSocket) {
+      error_code ignored;
+      state_->stream.close(ignored);
+    } else {
+      boost::beast::get_lowest_layer(state_->stream).close();
+    }
   }
   CoalescingStream(const CoalescingStream&) = delete;
   CoalescingStream& operator=(const CoalescingStream&) = delete;
@@ -194,7 +213,7 @@ class CoalescingStream {
     while (bytes.unsent_bytes() > 0) {
       error_code ec;
       const auto want = bytes.unsent_bytes();
-      const auto n = s->stream.socket().write_some(net::buffer(bytes.unsent_data(), want), ec);
+      const auto n = socket_of(s->stream).write_some(net::buffer(bytes.unsent_data(), want), ec);
       if (ec == net::error::would_block || ec == net::error::try_again) break;
       if (ec) return fail(*s, ec);
       bytes.advance(n);
@@ -204,7 +223,7 @@ class CoalescingStream {
     // Wait until the peer reads. The handler owns the state, so it is safe even if the stream
     // goes first (its destructor closes the socket to end the wait).
     s->waiting = true;
-    s->stream.socket().async_wait(net::socket_base::wait_write, [s](error_code ec) {
+    socket_of(s->stream).async_wait(net::socket_base::wait_write, [s](error_code ec) {
       s->waiting = false;
       if (ec) {
         fail(*s, ec);

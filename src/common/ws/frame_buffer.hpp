@@ -14,8 +14,9 @@ namespace levain::common::ws {
 
 class FrameBuffer {
  public:
-  /// After a burst a buffer larger than this is freed rather than kept: thousands of idle
-  /// watchers must not each hold the largest batch they ever sent.
+  /// A copy for a write in flight (CoalescingStream over TLS) larger than this is freed once
+  /// sent rather than kept: thousands of idle watchers must not each hold the largest batch they
+  /// ever sent. The buffer here is freed whenever everything in it was sent.
   static constexpr std::size_t kKeepCapacity = 2048;
 
   /// From now on the bytes appended are WebSocket frames. Before, each append is one unit that
