@@ -39,9 +39,11 @@ class LiveSink {
   /// The job's watchers on every replica changed to `watchers` (a `watchers` message).
   virtual void watchers_changed(std::size_t /*watchers*/) {}
 
-  /// The dispatcher's mark, on the sink's thread only: set while the sink is in a batch that
-  /// still has to be flushed, so a batch of k events flushes each sink once.
-  bool batch_mark = false;
+  /// The dispatcher's slot for this sink in the batch being drained, on the sink's thread only
+  /// (kNoSlot outside a drain): how a batch of k events gathers each sink's events to deliver
+  /// them together and flush it once.
+  static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+  std::uint32_t batch_slot = kNoSlot;
 };
 
 using SinkList = std::vector<std::shared_ptr<LiveSink>>;

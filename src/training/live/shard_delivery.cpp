@@ -46,21 +46,27 @@ void ShardDelivery::drain(Shard& shard) {
     shard.draining.swap(shard.inbox);
     shard.posted = false;
   }
+  // Every sink gathered here is owned by a batch in `draining` until the end.
+  std::size_t used = 0;
   for (const auto& batch : shard.draining) {
     for (const auto& sink : batch.sinks) {
-      sink->deliver(batch.event);
-      if (!sink->batch_mark) {
-        sink->batch_mark = true;
-        shard.flushing.push_back(sink.get());
+      if (sink->batch_slot == LiveSink::kNoSlot) {
+        sink->batch_slot = static_cast<std::uint32_t>(used++);
+        if (shard.pending.size() < used) shard.pending.emplace_back();
+        shard.pending[sink->batch_slot].sink = sink.get();
       }
+      shard.pending[sink->batch_slot].events.push_back(&batch.event);
     }
   }
-  // Every sink in `flushing` is still owned by a batch in `draining`.
-  for (auto* sink : shard.flushing) {
-    sink->batch_mark = false;
-    sink->flush();
+  for (std::size_t i = 0; i < used; ++i) {
+    auto& p = shard.pending[i];
+    for (const auto* event : p.events) p.sink->deliver(*event);
+    p.sink->flush();
+    p.sink->batch_slot = LiveSink::kNoSlot;
+    p.sink = nullptr;
+    p.events.clear();
+    if (p.events.capacity() > 64) std::vector<const EventPtr*>().swap(p.events);
   }
-  shard.flushing.clear();
   for (const auto& batch : shard.draining) {
     if (batch.countdown->left.fetch_sub(1, std::memory_order_acq_rel) == 1) {
       observe(batch.countdown->arrived);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <future>
 #include <thread>
@@ -12,17 +13,35 @@ using levain::common::IoPool;
 
 namespace {
 
+/// Events delivered and not yet flushed, per shard (each touched by its own thread only), and
+/// the most there ever were: a drain that goes sink by sink never has more than one sink's.
+struct Unflushed {
+  int now[2] = {0, 0};
+  int most[2] = {0, 0};
+};
+
 /// Records what reaches it and on which thread; flush() counts.
 struct ThreadSink : LiveSink {
-  explicit ThreadSink(std::size_t s) : shard_(s) {}
+  explicit ThreadSink(std::size_t s, Unflushed* u = nullptr) : shard_(s), unflushed(u) {}
   std::size_t shard() const override { return shard_; }
   void deliver(const EventPtr& e) override {
     seqs.push_back(e->seq);
     threads.push_back(std::this_thread::get_id());
+    if (unflushed) {
+      auto& now = unflushed->now[shard_];
+      unflushed->most[shard_] = std::max(unflushed->most[shard_], ++now);
+      ++held;
+    }
   }
-  void flush() override { ++flushes; }
+  void flush() override {
+    ++flushes;
+    if (unflushed) unflushed->now[shard_] -= held;
+    held = 0;
+  }
   void shutdown(std::uint16_t, const std::string&) override {}
   std::size_t shard_;
+  Unflushed* unflushed;
+  int held = 0;
   std::vector<std::uint64_t> seqs;
   std::vector<std::thread::id> threads;
   int flushes = 0;
@@ -68,8 +87,9 @@ TEST(ShardDelivery, EachSinkGetsItsEventsInOrderOnItsOwnThreadAndABurstFlushesOn
   Fanout f(2);
   auto& [pool, fanout, delivery, manager] = f;
   std::vector<std::shared_ptr<ThreadSink>> sinks;
+  Unflushed unflushed;
   for (std::size_t i = 0; i < 6; ++i) {
-    sinks.push_back(std::make_shared<ThreadSink>(i % 2));
+    sinks.push_back(std::make_shared<ThreadSink>(i % 2, &unflushed));
     ASSERT_TRUE(manager.join("j", sinks.back()));
   }
   const std::thread::id ids[2] = {thread_of(pool, 0), thread_of(pool, 1)};
@@ -92,6 +112,9 @@ TEST(ShardDelivery, EachSinkGetsItsEventsInOrderOnItsOwnThreadAndABurstFlushesOn
     EXPECT_EQ(s->flushes, 1) << "one flush for the batch, not one per event";
   }
   EXPECT_EQ(fanout.count(), 5u) << "one observation per event, once both threads were done";
+  // Sink by sink: a burst is held framed by one watcher at a time, not by all of them at once.
+  EXPECT_EQ(unflushed.most[0], 5);
+  EXPECT_EQ(unflushed.most[1], 5);
 }
 
 TEST(ShardDelivery, AnEventNobodyWatchesIsObservedAtOnceAndASingleShardOnlyPostsThere) {
