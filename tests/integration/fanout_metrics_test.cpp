@@ -20,10 +20,11 @@ class FanoutMetricsTest : public LevainTest {
  protected:
   double metric(const std::string& sample) { return scrape(server().port(), sample); }
 
-  /// A fan-out-only replica on the shared broker, with a pending job of tenant `bakery`.
+  /// A fan-out-only replica with a pending job of tenant `bakery`, on a broker of its own: the
+  /// shared one carries other tests' events, which this replica would count and keep too.
   std::string pending_job_on_the_bus(const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"--amqp-url", shared_broker_url(), "--max-concurrent-jobs",
-                                     "0"};
+    broker_ = std::make_unique<PrivateBroker>(dir_ / "broker");
+    std::vector<std::string> args = {"--amqp-url", broker_->url(), "--max-concurrent-jobs", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     start_server(args);
     EXPECT_TRUE(
@@ -35,6 +36,7 @@ class FanoutMetricsTest : public LevainTest {
   }
 
   std::string tok_;
+  std::unique_ptr<PrivateBroker> broker_;
 };
 
 TEST_F(FanoutMetricsTest, ASmallJobCountsOneFanoutAndOneBusTimePerEvent) {
@@ -64,8 +66,8 @@ TEST_F(FanoutMetricsTest, SyntheticEventsFromBenchPublishReachAFanOutOnlyReplica
   ASSERT_TRUE(b->read_until_type("connected")) << b->end().describe();
 
   const auto published =
-      run_levain({"bench-publish", "--amqp-url", shared_broker_url(), "--tenant", "bakery", "--job",
-                  job, "--events", "12", "--rate", "200", "--json"});
+      run_levain({"bench-publish", "--amqp-url", broker_->url(), "--tenant", "bakery", "--job", job,
+                  "--events", "12", "--rate", "200", "--json"});
   ASSERT_EQ(published.status.code, 0) << published.status.describe() << published.err;
   const auto report = boost::json::parse(published.out);
   EXPECT_EQ(int_at(report, "events"), 12);
