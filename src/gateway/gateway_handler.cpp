@@ -1,6 +1,5 @@
 #include "gateway/gateway_handler.hpp"
 
-#include <boost/asio/strand.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 

@@ -24,11 +24,11 @@
 
 namespace levain::gateway {
 
-/// What a live relay offers the gateway: a way to end it from outside its strand.
+/// What a live relay offers the gateway: a way to end it from outside its I/O thread.
 class RelayHandle {
  public:
   virtual ~RelayHandle() = default;
-  /// Posts to the relay's strand: close the client with `code`, and the replica side as gone.
+  /// Posts to the relay's I/O thread: close the client with `code`, and the replica side as gone.
   virtual void shut_down(std::uint16_t code, std::string reason) = 0;
 };
 

@@ -12,7 +12,7 @@
 ///   at once overrides one that waits for the queue: a peer over the bound while it drains is
 ///   slow too.
 ///
-/// Everything runs on the connection's strand. The owner keeps this object alive (it is a
+/// Everything runs on the connection's I/O thread. The owner keeps this object alive (it is a
 /// member) and lends attach() a weak pointer to itself for the layer's callbacks.
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 /// it runs on: send many, flush once, close with a code. WebSocket (ws_transport.hpp) and
 /// Server-Sent Events (sse_transport.hpp) implement it over the one Sender, so the job feed and
 /// the fan-out never know which one they talk to. All calls, both ways, run on the connection's
-/// strand. The one Sender (sender.hpp) is what both implementations send through.
+/// I/O thread. The one Sender (sender.hpp) is what both implementations send through.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>

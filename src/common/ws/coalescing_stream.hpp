@@ -12,7 +12,7 @@
 /// message; under a burst a session holds many messages, and sending them together divides the
 /// syscalls (and the Asio and Beast per-operation work) by their number.
 ///
-/// Rules for the owner (on the stream's strand):
+/// Rules for the owner (on the stream's thread or strand):
 /// - synchronous writes only append: call flush() after a batch (Beast's own asynchronous writes
 ///   flush themselves, they are rare);
 /// - pending_bytes() is what the next layer has not taken yet: the owner's send queue, which it

@@ -1,7 +1,7 @@
 #pragma once
 /// One watcher of one job, over WebSocket or Server-Sent Events: the adapter between a transport
 /// (common/live/transport.hpp), the job's fan-out (ConnectionManager) and the pure JobFeed, which
-/// decides what is sent when. Everything it owns is touched only on its connection's strand; the
+/// decides what is sent when. Everything it owns is touched only on its connection's I/O thread; the
 /// manager reaches it through deliver()/flush() on that thread (ShardDelivery), and
 /// resnapshot()/shutdown()/watchers_changed(), which post there.
 
