@@ -78,8 +78,9 @@ double elapsed_ms(Clock::time_point since) {
 // the day after its last observation, which lies before the origin when the window ends in a gap.
 std::vector<ForecastPoint> aligned(const std::vector<ForecastPoint>& points, Date origin,
                                    int horizon) {
-  std::vector<ForecastPoint> out(static_cast<std::size_t>(horizon),
-                                 ForecastPoint{{}, kNaN, kNaN, kNaN});
+  std::vector<ForecastPoint> out(
+      static_cast<std::size_t>(horizon),
+      ForecastPoint{.date = {}, .yhat = kNaN, .lower = kNaN, .upper = kNaN, .parts = {}});
   for (const auto& p : points) {
     const auto k = (p.date - origin).count();
     if (k >= 0 && k < horizon) out[static_cast<std::size_t>(k)] = p;
@@ -149,7 +150,7 @@ ProductBacktest backtest_product(const Series& s, const BacktestOptions& o) {
     t0 = Clock::now();
     std::vector<ForecastPoint> mean4;
     for (const double v : weekday_mean_forecast(train.y, o.horizon)) {
-      mean4.push_back({{}, v, kNaN, kNaN});
+      mean4.push_back({.date = {}, .yhat = v, .lower = kNaN, .upper = kNaN, .parts = {}});
     }
     acc[2].add(actual, mean4, scale, elapsed_ms(t0));
   }

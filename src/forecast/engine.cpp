@@ -19,6 +19,21 @@ Series with_values(const Series& s, std::vector<double> y) {
 
 }  // namespace
 
+std::vector<double> parts_in_units(std::span<const double> z_parts,
+                                   const ResponseTransform& transform) {
+  std::vector<double> out(z_parts.begin(), z_parts.end());
+  if (!transform.log || out.empty()) return out;
+  // exp(T + S) - offset = (exp(T) - offset) + exp(T) expm1(S): the trend alone in units, then
+  // the rest shared in proportion to each part's share of S on the log scale.
+  double rest = 0;
+  for (std::size_t i = 1; i < out.size(); ++i) rest += z_parts[i];
+  const double level = std::exp(z_parts[0]);
+  const double factor = level * (std::abs(rest) > 1e-12 ? std::expm1(rest) / rest : 1.0);
+  out[0] = level - transform.offset;
+  for (std::size_t i = 1; i < out.size(); ++i) out[i] = z_parts[i] * factor;
+  return out;
+}
+
 ForecastEngine::ForecastEngine(const Series& series, const HolidayCalendar& calendar,
                                int train_days)
     : series_(series),
@@ -132,23 +147,127 @@ HoldoutForecast ForecastEngine::holdout_forecast(int days) {
   return {predict(fit, train_, days), best_.multiplicative};
 }
 
+std::vector<int> ForecastEngine::part_columns() {
+  component_names_ = {"trend", "weekday"};
+  if (design_.yearly_order > 0) {
+    component_names_.emplace_back("yearly");
+    component_names_.emplace_back("weekend_season");
+  }
+  const int first_holiday = static_cast<int>(component_names_.size());
+  for (const auto& name : design_.holiday_names) component_names_.push_back("holiday:" + name);
+  const int first_regressor = static_cast<int>(component_names_.size());
+  for (const int source : design_.regressor_source) {
+    component_names_.push_back("regressor:" +
+                               series_.regressor_names[static_cast<std::size_t>(source)]);
+  }
+  std::vector<int> part;
+  int holiday = 0;
+  int regressor = 0;
+  for (const ColumnKind kind : design_.kinds) {
+    switch (kind) {
+      case ColumnKind::kIntercept:
+      case ColumnKind::kTrend:
+      case ColumnKind::kChangepoint:
+        part.push_back(0);
+        break;
+      case ColumnKind::kWeekday:
+        part.push_back(1);
+        break;
+      case ColumnKind::kYearly:
+        part.push_back(2);
+        break;
+      case ColumnKind::kWeekendYearly:
+        part.push_back(3);
+        break;
+      case ColumnKind::kHoliday:
+        part.push_back(first_holiday + holiday++);
+        break;
+      case ColumnKind::kRegressor:
+        part.push_back(first_regressor + regressor++);
+        break;
+    }
+  }
+  return part;
+}
+
 std::vector<ForecastPoint> ForecastEngine::final_forecast(Date first, int horizon) {
   ResponseTransform transform = transform_;
   transform.log = best_.multiplicative;
   const LinearFit fit = model_->fit(best_, transform, days_, warm_);
-  const auto z = LinearModel::predict_z(
-      fit, design_rows(design_, calendar_, days_, horizon, future_regressors(days_)));
+  const Eigen::MatrixXd rows =
+      design_rows(design_, calendar_, days_, horizon, future_regressors(days_));
+  const auto z = LinearModel::predict_z(fit, rows);
   // Out-of-sample validation error is the honest noise scale for multi-week horizons; the
   // in-sample residual scale is the floor when validation was not possible or was lucky.
   const double sigma =
       std::isfinite(validation_sigma_) ? std::max(fit.sigma, validation_sigma_) : 1.2 * fit.sigma;
+
+  // Each column's share of z is z_scale * beta_j * x_std_j. Weekday and regressor parts are
+  // measured from the history's average day (x_std = 0); yearly, weekend-season and holiday parts
+  // from the column's raw zero, so that they vanish on a day without them; the constants this
+  // moves, and z's mean, belong to the trend.
+  const std::vector<int> part = part_columns();
+  const auto p = static_cast<Eigen::Index>(part.size());
+  const Eigen::VectorXd weight = fit.beta * fit.z_scale;
+  std::vector<bool> from_zero(static_cast<std::size_t>(p));
+  double trend_base = fit.z_mean;
+  for (Eigen::Index j = 0; j < p; ++j) {
+    const ColumnKind kind = design_.kinds[static_cast<std::size_t>(j)];
+    from_zero[static_cast<std::size_t>(j)] = kind == ColumnKind::kYearly ||
+                                             kind == ColumnKind::kWeekendYearly ||
+                                             kind == ColumnKind::kHoliday;
+    if (from_zero[static_cast<std::size_t>(j)]) {
+      trend_base -= weight[j] * design_.mean[j] / design_.scale[j];
+    }
+  }
+  // The raw value of a from-zero column, without the rounding of standardizing and back: these
+  // columns are dummies and sines, so anything this close to 0 is 0.
+  const auto raw = [&](int k, Eigen::Index j) {
+    const double v = rows(k, j) * design_.scale[j] + design_.mean[j];
+    return std::abs(v) < 1e-12 ? 0.0 : v;
+  };
+  const std::size_t named = component_names_.size();
+  bool clamped = false;
   std::vector<ForecastPoint> points;
+  std::vector<double> zpart(named);
   for (int k = 0; k < horizon; ++k) {
     const auto bound = [&](double zv) { return std::clamp(transform.inverse(zv), 0.0, cap_); };
-    points.push_back({first + std::chrono::days{k}, bound(z[k]), bound(z[k] - kZ80 * sigma),
-                      bound(z[k] + kZ80 * sigma)});
+    ForecastPoint point{.date = first + std::chrono::days{k},
+                        .yhat = bound(z[k]),
+                        .lower = bound(z[k] - kZ80 * sigma),
+                        .upper = bound(z[k] + kZ80 * sigma),
+                        .z = z[k],
+                        .sigma = sigma,
+                        .parts = {}};
+    std::fill(zpart.begin(), zpart.end(), 0.0);
+    zpart[0] = trend_base;
+    for (Eigen::Index j = 0; j < p; ++j) {
+      const auto i = static_cast<std::size_t>(j);
+      zpart[static_cast<std::size_t>(part[i])] +=
+          from_zero[i] ? weight[j] * raw(k, j) / design_.scale[j] : weight[j] * rows(k, j);
+    }
+    point.parts = parts_in_units(zpart, transform);
+    double sum = 0;
+    for (const double v : point.parts) sum += v;
+    const double unbounded = transform.inverse(z[k]);
+    if (unbounded < 0 || unbounded > cap_) {
+      clamped = true;
+      point.parts.push_back(point.yhat - sum);
+    }
+    points.push_back(std::move(point));
+  }
+  if (clamped) {
+    component_names_.emplace_back("clamp");
+    for (auto& point : points) point.parts.resize(named + 1, 0.0);
   }
   return points;
+}
+
+void ForecastEngine::describe(FitReport& report) const {
+  report.log_scale = best_.multiplicative;
+  report.offset = transform_.offset;
+  report.cap = cap_;
+  report.component_names = component_names_;
 }
 
 }  // namespace levain::forecast

@@ -4,6 +4,7 @@
 /// training part, then serves the hold-out forecast and the final forecast from that choice.
 
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "forecast/design.hpp"
@@ -18,6 +19,13 @@ struct HoldoutForecast {
   bool multiplicative = false;
 };
 
+/// A day's parts on the model's response scale (the trend first) in units of the forecast: the
+/// same numbers on the additive scale; on the log scale the trend is exp(trend) - offset and the
+/// rest, exp(trend) (exp(sum of the others) - 1), is shared in proportion to each other part.
+/// Either way they add up to the unbounded forecast inverse(sum of z_parts).
+std::vector<double> parts_in_units(std::span<const double> z_parts,
+                                   const ResponseTransform& transform);
+
 class ForecastEngine {
  public:
   /// `series` has no leading or trailing NaN and must outlive the engine; days [0, train_days)
@@ -28,8 +36,13 @@ class ForecastEngine {
   HoldoutForecast holdout_forecast(int days);
 
   /// The selected model refitted on the whole series: `horizon` days from `first` (the day
-  /// after the series), with 80% intervals, clamped at 0.
+  /// after the series), with 80% intervals, clamped at 0, each day's predictive location and
+  /// spread (z, sigma) and yhat split into parts (docs/forecasting.md, "Forecasts explained").
   std::vector<ForecastPoint> final_forecast(Date first, int horizon);
+
+  /// How final_forecast's points are read: the response scale, the bound and the names of
+  /// ForecastPoint::parts. Call after final_forecast.
+  void describe(FitReport& report) const;
 
  private:
   void select();
@@ -38,6 +51,8 @@ class ForecastEngine {
   /// defensible guess).
   std::vector<double> future_regressors(int end) const;
   std::vector<double> predict(const LinearFit& fit, int end, int days) const;
+  /// Per design column, the index of the part (component_names_) it feeds; fills the names.
+  std::vector<int> part_columns();
 
   const Series& series_;
   const HolidayCalendar& calendar_;
@@ -53,6 +68,7 @@ class ForecastEngine {
   double validation_sigma_ = kNaN;  // RMS of validation errors, transformed scale
   double cap_ = 0;                  // sanity bound on forecasts: 10x the largest observation
   Eigen::VectorXd warm_;
+  std::vector<std::string> component_names_;  // of the last final_forecast's parts
 };
 
 }  // namespace levain::forecast

@@ -62,6 +62,7 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   FitReport report;
   report.model = "seasonal_naive";
   report.fallback = true;
+  report.component_names = {kSeasonalNaivePart};
   const auto finish = [&]() {
     report.fit_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
@@ -78,7 +79,10 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   if (!first) {
     report.fallback_reason = "no observed sales: the forecast is zero";
     const Date next = series.start + std::chrono::days{static_cast<int>(series.y.size())};
-    for (int k = 0; k < horizon; ++k) report.forecast.push_back({next + std::chrono::days{k}});
+    for (int k = 0; k < horizon; ++k) {
+      report.forecast.push_back(
+          {.date = next + std::chrono::days{k}, .z = 0, .sigma = 0, .parts = {0.0}});
+    }
     return finish();
   }
   Series s = slice_series(series, *first, *last - *first + 1);
@@ -131,10 +135,13 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   std::vector<ForecastPoint> points;
   if (beats) points = engine.final_forecast(next_day, horizon);
   const bool finite = std::all_of(points.begin(), points.end(), [](const ForecastPoint& p) {
-    return std::isfinite(p.yhat) && std::isfinite(p.lower) && std::isfinite(p.upper);
+    return std::isfinite(p.yhat) && std::isfinite(p.lower) && std::isfinite(p.upper) &&
+           std::isfinite(p.z) && std::isfinite(p.sigma) &&
+           std::all_of(p.parts.begin(), p.parts.end(), [](double v) { return std::isfinite(v); });
   });
   if (beats && finite) {
     report.model = candidate.multiplicative ? "multiplicative" : "additive";
+    engine.describe(report);
     report.fallback = false;
     report.holdout = model_acc;
     report.forecast = std::move(points);

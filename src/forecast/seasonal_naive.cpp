@@ -73,7 +73,13 @@ std::vector<ForecastPoint> seasonal_naive_points(std::span<const double> history
   std::vector<ForecastPoint> points;
   for (int k = 0; k < horizon; ++k) {
     const double v = std::isfinite(yhat[k]) ? std::max(0.0, yhat[k]) : 0.0;
-    points.push_back({first + std::chrono::days{k}, v, std::max(0.0, v - half), v + half});
+    points.push_back({.date = first + std::chrono::days{k},
+                      .yhat = v,
+                      .lower = std::max(0.0, v - half),
+                      .upper = v + half,
+                      .z = v,
+                      .sigma = std::isfinite(sigma) ? sigma : 0.0,
+                      .parts = {v}});  // kSeasonalNaivePart
   }
   return points;
 }

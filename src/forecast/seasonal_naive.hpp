@@ -26,7 +26,9 @@ std::vector<double> seasonal_naive_forecast(std::span<const double> history, int
 double seasonal_naive_sigma(std::span<const double> history);
 
 /// Seasonal naive as a product's model: `horizon` days from `first`, clamped at 0, with an 80%
-/// interval of +-1.28 naive sigmas. Always finite.
+/// interval of +-1.28 naive sigmas, z = yhat and sigma = the naive sigma on the units scale, and
+/// one part, "last_week" (kSeasonalNaivePart). Always finite.
+inline constexpr const char* kSeasonalNaivePart = "last_week";
 std::vector<ForecastPoint> seasonal_naive_points(std::span<const double> history, Date first,
                                                  int horizon);
 

@@ -46,6 +46,14 @@ struct ForecastPoint {
   double yhat = 0;
   double lower = 0;  // 80% interval
   double upper = 0;
+  /// The day's predictive distribution, so that any quantile is read from the stored fit
+  /// (forecast/quantile.hpp): location and spread on the model's response scale. NaN in a model
+  /// stored before they existed; the quantile then follows from the 80% interval.
+  double z = kNaN;
+  double sigma = kNaN;
+  /// yhat split into named parts in units of the forecast (FitReport::component_names, same
+  /// order); they add up to yhat. Empty in a model stored before they existed.
+  std::vector<double> parts;
 };
 
 /// What fitting one product produced: the model kept, why, its hold-out accuracy and forecast.
@@ -57,6 +65,15 @@ struct FitReport {
   Accuracy naive_holdout;       // of seasonal naive on the same hold-out
   std::vector<ForecastPoint> forecast;
   double fit_ms = 0;
+  /// How z maps to units: log(y + offset) when `log_scale`, else y itself; forecasts are
+  /// clamped to [0, cap].
+  bool log_scale = false;
+  double offset = 1.0;
+  double cap = std::numeric_limits<double>::infinity();
+  /// Names of ForecastPoint::parts: "trend", "weekday", "yearly", "weekend_season",
+  /// "holiday:<name>", "regressor:<column>", and for seasonal naive "last_week"; "clamp" when
+  /// the bounds at 0 or at cap moved the sum.
+  std::vector<std::string> component_names;
 };
 
 }  // namespace levain::forecast
