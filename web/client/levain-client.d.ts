@@ -302,14 +302,81 @@ export interface JobRecord {
   /** Live watchers of the job. */
   watchers?: number;
 }
-export interface ForecastPoint { date: string; yhat: number; yhat_lower: number; yhat_upper: number }
+/**
+ * One day's forecast split into parts in units of the forecast (`explain: true`); they add up to
+ * `yhat`. A part the model does not have is absent (a seasonal-naive fallback has `last_week` only).
+ */
+export interface ForecastComponents {
+  trend?: number;
+  weekday?: number;
+  yearly?: number;
+  weekend_season?: number;
+  /** Each holiday of the bakery's calendar, by name. */
+  holidays?: Record<string, number>;
+  /** Each regressor, by its CSV column. */
+  regressors?: Record<string, number>;
+  /** What keeping the forecast within its bounds took; only when non-zero. */
+  clamp?: number;
+  last_week?: number;
+  [part: string]: number | Record<string, number> | undefined;
+}
+export interface ForecastPoint {
+  date: string;
+  yhat: number;
+  yhat_lower: number;
+  yhat_upper: number;
+  /** With `explain: true`, from a server that explains (absent from older ones). */
+  components?: ForecastComponents;
+}
 export interface Forecasts {
   product: string;
   model: string;
+  /** The model version that made the forecast (absent from servers older than issue 17). */
+  model_version?: number;
   fallback: boolean;
   job_id: string;
   metrics: ProductMetrics;
   points: ForecastPoint[];
+}
+/** One product and day of a bake plan (snake_case, as on the wire). */
+export interface BakePlanLine {
+  product: string;
+  /** "YYYY-MM-DD". */
+  date: string;
+  /** Whole units, rounded up to `batch_size`, at least `min_batch`. */
+  quantity: number;
+  /** The critical ratio (price − cost) / price used, in [0, 1]. */
+  service_level: number;
+  median: number;
+  expected_sold: number;
+  expected_waste: number;
+  expected_lost_sales: number;
+  /** null when the product has no economics row (the bakery's default cost share is used). */
+  expected_profit: number | null;
+  unit_cost: number | null;
+  price: number | null;
+  min_batch: number;
+  batch_size: number;
+  economics: 'product' | 'default';
+  model: string;
+  model_version: number;
+}
+/** GET …/bake-plan. */
+export interface BakePlan {
+  /** The first day planned ("YYYY-MM-DD"); without `date`, the day after the latest sales. */
+  date: string;
+  days: number;
+  default_economics: { unit_cost_share: number };
+  /** Sorted by product, then date. */
+  plan: BakePlanLine[];
+  /** Products with a model but no forecast for the day, each with a sentence saying why. */
+  skipped: Array<{ product: string; reason: string }>;
+}
+export interface BakePlanOptions extends RestOptions {
+  /** "YYYY-MM-DD"; omitted: the server plans the day after the bakery's latest sales. */
+  date?: string;
+  /** 1 to 14 (default 1). */
+  days?: number;
 }
 /** One stored day of a product's sales. */
 export interface SalesPoint { date: string; quantity: number }
@@ -348,10 +415,18 @@ export function startTraining(
 export function listJobs(options: RestOptions & { limit?: number }): Promise<JobRecord[]>;
 export function getJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
 export function cancelJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
-export function getForecasts(options: RestOptions & { product: string; days?: number }): Promise<Forecasts>;
+/** `explain: true` adds each point's `components` (when the server explains). */
+export function getForecasts(options: RestOptions & { product: string; days?: number; explain?: boolean }): Promise<Forecasts>;
 export function listModels(options: RestOptions): Promise<Array<Record<string, unknown>>>;
 export function getSalesHistory(options: RestOptions & { product: string; from?: string; to?: string }): Promise<SalesHistory>;
 export function getSalesSummary(options: RestOptions): Promise<SalesSummary>;
+/** Rejects with kind 'not_found', code 'no_models' while the bakery has no trained model. */
+export function bakePlan(options: BakePlanOptions): Promise<BakePlan>;
+/**
+ * The plan as the server's CSV (`Accept: text/csv`); `filename` from Content-Disposition, else
+ * bake-plan-<date>.csv. Rejects with kind 'protocol' when the answer is not CSV.
+ */
+export function bakePlanCsv(options: BakePlanOptions): Promise<{ csv: string; filename: string }>;
 
 export function describeError(err: unknown): string;
 export function describeClose(code: number, reason?: string): string;

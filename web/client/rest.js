@@ -14,12 +14,12 @@ function need(options, name, fn) {
   return v;
 }
 
-async function call(options, fn, method, path, { query, body, contentType } = {}) {
+async function send(options, fn, method, path, { query, body, contentType, accept = 'application/json' } = {}) {
   const token = need(options, 'token', fn);
   const tenantId = options.tenantId ?? '';
   const doFetch = options.fetch ?? globalThis.fetch;
   const url = apiUrl(options.baseUrl, path, query);
-  const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+  const headers = { Authorization: `Bearer ${token}`, Accept: accept };
   if (contentType) headers['Content-Type'] = contentType;
   let res;
   try {
@@ -38,19 +38,54 @@ async function call(options, fn, method, path, { query, body, contentType } = {}
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
-    // a proxy's HTML error page, say: reported below with the status
+    // a CSV answer, or a proxy's HTML error page: the latter is reported below with the status
   }
-  if (res.ok) {
-    if (json === null) {
-      throw new LevainError({ kind: 'protocol', status: res.status, message: 'the answer is not JSON', tenantId });
-    }
-    return json;
-  }
+  if (res.ok) return { res, text, json, tenantId };
   const code = json?.error?.code ?? '';
   const message = json?.error?.message ?? `HTTP ${res.status} ${res.statusText}`.trim();
   // A gateway that cannot reach any upstream answers 502/503/504: to a person that is "unreachable".
   const kind = [502, 503, 504].includes(res.status) && !code ? 'unreachable' : kindFor(res.status, code, message);
   throw new LevainError({ kind, status: res.status, code, message, body: json, tenantId });
+}
+
+async function call(options, fn, method, path, request = {}) {
+  const { res, json, tenantId } = await send(options, fn, method, path, request);
+  if (json === null) {
+    throw new LevainError({ kind: 'protocol', status: res.status, message: 'the answer is not JSON', tenantId });
+  }
+  return json;
+}
+
+/** The same request with `Accept: text/csv`: resolves {csv, disposition} (the Content-Disposition, or ''). */
+async function callCsv(options, fn, method, path, request = {}) {
+  const { res, text, tenantId } = await send(options, fn, method, path, { ...request, accept: 'text/csv' });
+  // A server that does not know the Accept answers JSON: saved as a .csv it would mislead.
+  if (!/^text\/csv\b/i.test(res.headers.get('content-type') ?? '')) {
+    throw new LevainError({ kind: 'protocol', status: res.status, message: 'the answer is not CSV', tenantId });
+  }
+  return { csv: text, disposition: res.headers.get('content-disposition') ?? '' };
+}
+
+/**
+ * The file name a Content-Disposition header gives (`filename*=UTF-8''…` before `filename=`),
+ * without any folder part; '' when it names none.
+ */
+export function dispositionFilename(header) {
+  const text = String(header ?? '');
+  let name = '';
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(text);
+  if (extended) {
+    try {
+      name = decodeURIComponent(extended[1].trim());
+    } catch {
+      name = '';
+    }
+  }
+  if (!name) {
+    const plain = /(?:^|;)\s*filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(text);
+    if (plain) name = plain[1] !== undefined ? plain[1].replace(/\\(.)/g, '$1') : plain[2];
+  }
+  return name.split(/[\\/]/).pop().trim();
 }
 
 /** POST …/sales with a CSV body (string, Blob or bytes). Resolves {accepted, rejected, errors, …}. */
@@ -111,12 +146,18 @@ export function cancelJob(options) {
     `${tenantPath(tenantId)}/training/jobs/${encodeURIComponent(jobId)}/cancel`);
 }
 
-/** GET …/forecasts?product=&days=. Resolves {product, model, fallback, metrics, points: [...]}. */
+/**
+ * GET …/forecasts?product=&days=. Resolves {product, model, fallback, metrics, points: [...]}.
+ * `explain: true` asks for each day's `components` (a server older than issue 17 sends none).
+ */
 export function getForecasts(options) {
   const tenantId = need(options, 'tenantId', 'getForecasts');
   const product = need(options, 'product', 'getForecasts');
+  if (options.explain !== undefined && typeof options.explain !== 'boolean') {
+    throw new TypeError('getForecasts: option "explain" must be true or false');
+  }
   return call(options, 'getForecasts', 'GET', `${tenantPath(tenantId)}/forecasts`, {
-    query: { product, days: options.days },
+    query: { product, days: options.days, explain: options.explain ? 1 : undefined },
   });
 }
 
@@ -144,4 +185,42 @@ export function getSalesHistory(options) {
 export function getSalesSummary(options) {
   const tenantId = need(options, 'tenantId', 'getSalesSummary');
   return call(options, 'getSalesSummary', 'GET', `${tenantPath(tenantId)}/sales`);
+}
+
+function planQuery(options, fn) {
+  const { date, days } = options;
+  if (date !== undefined && (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date))) {
+    throw new TypeError(`${fn}: option "date" must be a day "YYYY-MM-DD"`);
+  }
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 14)) {
+    throw new TypeError(`${fn}: option "days" must be a whole number of days from 1 to 14`);
+  }
+  return { date, days };
+}
+
+/**
+ * GET …/bake-plan[?date=][&days=]: how much of each product to bake. Without `date` the server
+ * plans the day after the bakery's latest sales ("tomorrow"). Rejects with kind 'not_found',
+ * code 'no_models' while the bakery has no trained model.
+ */
+export function bakePlan(options) {
+  const tenantId = need(options, 'tenantId', 'bakePlan');
+  return call(options, 'bakePlan', 'GET', `${tenantPath(tenantId)}/bake-plan`, {
+    query: planQuery(options, 'bakePlan'),
+  });
+}
+
+/**
+ * The same plan as the server's CSV (`Accept: text/csv`), for a spreadsheet: resolves {csv,
+ * filename}, the name from Content-Disposition, else bake-plan-<date>.csv with the day asked for
+ * or, without one, the day of the CSV's first row.
+ */
+export async function bakePlanCsv(options) {
+  const tenantId = need(options, 'tenantId', 'bakePlanCsv');
+  const query = planQuery(options, 'bakePlanCsv');
+  const { csv, disposition } = await callCsv(options, 'bakePlanCsv', 'GET', `${tenantPath(tenantId)}/bake-plan`,
+    { query });
+  const firstDay = /\n(\d{4}-\d{2}-\d{2}),/.exec(csv)?.[1]; // the header line is first
+  const day = query.date ?? firstDay;
+  return { csv, filename: dispositionFilename(disposition) || (day ? `bake-plan-${day}.csv` : 'bake-plan.csv') };
 }

@@ -1,8 +1,8 @@
 // Compiled (not run) by types.test.js: the published .d.ts files describe the API as documented.
 import {
-  LevainError, describeClose, describeEta, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
+  LevainError, bakePlan, bakePlanCsv, describeClose, describeEta, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
   liveUrl, watchTraining, type AccuracySummary, type CloseInfo, type DataReport, type LiveTransport, type TrainingState,
-  type WebSocketConstructor,
+  type BakePlanLine, type ForecastComponents, type WebSocketConstructor,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
 
@@ -99,3 +99,26 @@ async function startOnce(): Promise<string> {
 void startOnce();
 const hooked = useTrainingProgress({ ...base, jobId: 'j', maxRate: 1 });
 void [hooked.state?.watchers, hooked.state?.report?.closedDays, hooked.state?.accuracy?.fallbacks];
+
+// Issue 17: the bake plan (JSON and CSV) and the forecast's explanation.
+async function tomorrow(): Promise<string> {
+  const plan = await bakePlan(base);
+  const other = await bakePlan({ ...base, date: '2026-12-24', days: 2 });
+  const line: BakePlanLine = plan.plan[0];
+  const profit: number = line.expected_profit ?? 0;
+  const own: boolean = line.economics === 'product';
+  const why: string[] = plan.skipped.map((s) => `${s.product}: ${s.reason}`);
+  const { csv, filename } = await bakePlanCsv({ ...base, date: other.date });
+  const explained = await getForecasts({ ...base, product: 'Baguette', explain: true });
+  const parts: ForecastComponents | undefined = explained.points[0].components;
+  const easter: number = parts?.holidays?.Easter ?? 0;
+  const trend: number = parts?.trend ?? 0;
+  void [profit, own, why, line.quantity + line.service_level + line.model_version, plan.default_economics.unit_cost_share,
+    easter + trend, explained.model_version ?? 0];
+  return `${filename} ${csv.length}`;
+}
+void tomorrow();
+// @ts-expect-error a plan's date is a string "YYYY-MM-DD"
+void bakePlan({ ...base, date: new Date() });
+// @ts-expect-error explain is true or false
+void getForecasts({ ...base, product: 'Baguette', explain: 1 });
