@@ -1,9 +1,11 @@
 // The forecast chart of one product: the sales the server stored (GET …/sales), the forecast and
-// its 80% band, drawn with uPlot (served from web/node_modules, never from a CDN).
+// its 80% band, drawn with uPlot (served from web/node_modules, never from a CDN). On demand, each
+// forecast day explained in a sentence (explain=1: the parts that add up to it).
 
 import uPlot from '../node_modules/uplot/dist/uPlot.esm.js';
 import { LevainError, getForecasts, getSalesHistory, listModels } from '../client/levain-client.js';
 import { byId, el } from './dom.js';
+import { explainSentence } from './explain.js';
 
 const DAY = 86400;
 const HISTORY_DAYS = 120; // of stored sales before the forecast starts
@@ -54,9 +56,21 @@ export class ForecastView {
     this.select = byId('forecast-product');
     this.box = byId('chart');
     this.note = byId('chart-note');
+    this.explainButton = byId('explain-toggle');
+    this.explainBox = byId('explain');
+    this.explainList = byId('explain-days');
+    this.explaining = false;
     this.plot = null;
     this.request = 0;
     this.select.addEventListener('change', () => this.show(this.select.value));
+    // Asked for, not always fetched: the parts make the answer several times larger.
+    this.explainButton.addEventListener('click', () => {
+      this.explaining = !this.explaining;
+      this.explainButton.setAttribute('aria-pressed', String(this.explaining));
+      this.explainButton.textContent = this.explaining ? 'Hide the explanation' : 'Explain each day';
+      if (!this.explaining) this.#explain(null);
+      else this.reshow();
+    });
     window.addEventListener('resize', () => this.plot?.setSize(this.#size()));
   }
 
@@ -94,6 +108,8 @@ export class ForecastView {
     this.box.dataset.history = '0';
     this.box.dataset.gaps = '0';
     this.note.textContent = note;
+    this.explainButton.hidden = true;
+    this.#explain(null);
   }
 
   async show(product) {
@@ -103,7 +119,7 @@ export class ForecastView {
     let res;
     let history;
     try {
-      res = await getForecasts({ ...auth, product });
+      res = await getForecasts({ ...auth, product, explain: this.explaining || undefined });
       const first = res.points?.[0]?.date;
       const from = first ? isoDay(dayOf(first) - HISTORY_DAYS * DAY) : undefined;
       history = await this.#history({ ...auth, product, from });
@@ -130,6 +146,34 @@ export class ForecastView {
     this.note.textContent =
       `${res.model}${res.fallback ? ' (seasonal-naive fallback)' : ''} · hold-out MAPE ${mape}, MASE ${mase}` +
       (history.length ? '' : ` · the server holds no sales of ${product} for the ${HISTORY_DAYS} days before the forecast`);
+    this.explainButton.hidden = false;
+    this.#explain(this.explaining ? res : null);
+  }
+
+  /** One sentence per forecast day of `res`; hidden for null. Says so when the server sent no parts. */
+  #explain(res) {
+    const box = this.explainBox;
+    if (!res) {
+      box.hidden = true;
+      this.explainList.replaceChildren();
+      delete box.dataset.product;
+      delete box.dataset.days;
+      return;
+    }
+    const points = res.points ?? [];
+    const items = [];
+    for (const p of points) {
+      const sentence = explainSentence(p);
+      if (sentence !== null) items.push(el('li', { 'data-testid': 'explain-day', 'data-date': p.date }, sentence));
+    }
+    if (items.length === 0 && points.length > 0) {
+      items.push(el('li', { class: 'muted', 'data-testid': 'explain-missing' },
+        'This server does not explain its forecasts yet (it sent no parts): update it to see them.'));
+    }
+    this.explainList.replaceChildren(...items);
+    box.dataset.product = res.product ?? '';
+    box.dataset.days = String(items.filter((li) => li.dataset.testid === 'explain-day').length);
+    box.hidden = false;
   }
 
   /** The stored days, [] when the server holds none for the product. */
