@@ -1,7 +1,8 @@
 // The dashboard's wiring: sign-in, bakery choice, and the views (upload, live job, past jobs,
-// forecast chart). Served as is by the gateway; no build step.
+// tomorrow's bake, forecast chart). Served as is by the gateway; no build step.
 
 import { LevainError, describeClose, describeError, startTraining } from '../client/levain-client.js';
+import { BakeView } from './bake.js';
 import { ErrorArea, byId, el } from './dom.js';
 import { ForecastView } from './forecast.js';
 import { JobsView } from './jobs.js';
@@ -36,7 +37,10 @@ const live = new LiveView({
   onState: () => updateStart(),
   onEnded: (state) => {
     jobs.refresh();
-    if (state.status === 'completed') forecast.refresh();
+    if (state.status === 'completed') {
+      forecast.refresh();
+      bake.refresh(); // new models: a new plan
+    }
   },
   onRefused: (info) => {
     if (info.code === 4001) signOut(false);
@@ -46,6 +50,7 @@ const jobs = new JobsView({ auth, errors, onAuthError, onOpen: (id) => openJob(i
   onLoaded: () => updateStart() });
 const stored = new StoredSalesView({ auth, errors, onAuthError });
 const forecast = new ForecastView({ auth, errors, onAuthError });
+const bake = new BakeView({ auth, errors, onAuthError });
 // After an upload, show what the server now holds (the chart too: its history may have grown).
 const upload = new UploadView({ auth, errors, onAuthError, onUploaded: () => {
   stored.refresh();
@@ -63,6 +68,7 @@ function signOut(clearMessages = true) {
   clearTimeout(expiryTimer);
   live.stop();
   stored.clear();
+  bake.clear();
   session.signOut();
   if (clearMessages) errors.clear();
   byId('workspace').hidden = true;
@@ -82,6 +88,7 @@ async function loadTenant(preferredJob = '') {
   upload.reset();
   forecast.clear();
   stored.clear();
+  bake.clear();
   jobs.jobs = []; // the other bakery's jobs must not hold this one's Start button
   updateStart();
   const before = opened;
@@ -90,7 +97,7 @@ async function loadTenant(preferredJob = '') {
   if (list === null || !session.signedIn || session.tenant !== tenant) return;
   const jobId = preferredJob || list[0]?.job_id;
   if (jobId && opened === before) openJob(jobId);
-  await forecast.refresh();
+  await Promise.all([forecast.refresh(), bake.refresh()]);
   workspace.dataset.loaded = tenant;
   // Said once the first view is up (opening a job clears the error area).
   if (rateFromUrl.problem && errors.node.hidden) errors.show(rateFromUrl.problem);
