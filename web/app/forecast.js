@@ -164,7 +164,10 @@ export class ForecastView {
     const items = [];
     for (const p of points) {
       const sentence = explainSentence(p);
-      if (sentence !== null) items.push(el('li', { 'data-testid': 'explain-day', 'data-date': p.date }, sentence));
+      if (sentence === null) continue;
+      const colon = sentence.indexOf(': ') + 1; // the day in bold; the text stays the one sentence
+      items.push(el('li', { 'data-testid': 'explain-day', 'data-date': p.date },
+        el('strong', {}, sentence.slice(0, colon)), sentence.slice(colon)));
     }
     if (items.length === 0 && points.length > 0) {
       items.push(el('li', { class: 'muted', 'data-testid': 'explain-missing' },
