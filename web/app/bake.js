@@ -158,7 +158,7 @@ export class BakeView {
   #failed(err) {
     const notFound = err instanceof LevainError && err.kind === 'not_found';
     const message = notFound && err.code === 'no_models'
-      ? `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`
+      ? `${err.message.charAt(0).toUpperCase()}${err.message.slice(1).replace(/\.?$/, '.')}`
       : describeError(err);
     this.#empty(notFound ? 'none' : 'error', notFound ? message : 'No plan to show: see the message above.');
     if (err instanceof LevainError && err.code) this.box.dataset.errorCode = err.code;
