@@ -1,9 +1,11 @@
-// libFuzzer target for the CSV uploads (src/forecast/csv*.cpp, holiday_csv.cpp) and the JSON
-// writer their answers go through. Input: the first byte picks the parser and the date format,
-// the rest is the body. Oracles: nothing crashes or throws; a fatal body keeps no rows; the
-// reported rejections are bounded and in line order; every reason, echoed bytes included, turns
-// into JSON that Boost parses back under its strict UTF-8 check; parsing is deterministic.
+// libFuzzer target for the CSV uploads (src/forecast/csv*.cpp, holiday_csv.cpp, products_csv.cpp)
+// and the JSON writer their answers go through. Input: the first byte picks the parser and the
+// date format, the rest is the body. Oracles: nothing crashes or throws; a fatal body keeps no
+// rows; the reported rejections are bounded and in line order; every reason, echoed bytes
+// included, turns into JSON that Boost parses back under its strict UTF-8 check; parsing is
+// deterministic.
 #include <boost/json/parse.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +15,7 @@
 #include "common/json_text.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/holidays.hpp"
+#include "forecast/products_csv.hpp"
 
 namespace levain::fuzz {
 namespace {
@@ -60,6 +63,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                    .max_rejections_reported = 8,
                                    .max_product_name = 32,
                                    .max_regressors = 4};
+  if ((data[0] / 8) % 2 == 1) {
+    const auto r = forecast::parse_products_csv(body, limits);
+    check_json(r.fatal_error);
+    require(r.fatal_error.empty() || (r.rows.empty() && r.accepted == 0),
+            "a fatal body keeps nothing");
+    check_rejections(r.rejected, r.rejected_total, limits);
+    require(r.rows.size() <= r.accepted, "a product is kept once");
+    for (const auto& row : r.rows) {
+      const auto& e = row.economics;
+      require(std::isfinite(e.unit_cost) && e.unit_cost >= 0 && std::isfinite(e.price) &&
+                  e.price > 0 && e.min_batch >= 0 && e.batch_size >= 1,
+              "economics are in range");
+      check_json(row.product);
+    }
+    return 0;
+  }
   if (holidays) {
     const auto r = forecast::parse_holiday_csv(body, limits, format);
     check_json(r.fatal_error);
