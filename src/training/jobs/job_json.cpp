@@ -87,6 +87,7 @@ boost::json::object to_json(const StoredModel& m) {
   o["metrics"] = to_json(m.report.holdout);
   o["trained_at"] = timestamp_or_null(m.trained_at_us);
   o["horizon_days"] = m.report.forecast.size();
+  o["version"] = m.version;
   return o;
 }
 

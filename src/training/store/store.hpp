@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "forecast/newsvendor.hpp"
 #include "forecast/types.hpp"
 #include "training/jobs/job.hpp"
 
@@ -53,7 +54,20 @@ struct StoredModel {
   std::string job_id;
   forecast::FitReport report;  // model kind, metrics, forecast points
   std::int64_t trained_at_us = 0;
+  int version = 0;  // 1, 2, ... per product, numbered by save_model
 };
+
+/// Versions of a product's model kept for rollback (newest first in listings).
+inline constexpr int kModelVersionsKept = 5;
+
+/// What a product costs and sells for, for the bake plan (PUT …/products).
+struct ProductEconomics {
+  std::string product;
+  forecast::Economics economics;
+};
+
+/// A tenant's default for products without economics: unit cost as a share of the price.
+inline constexpr double kDefaultUnitCostShare = 0.35;
 
 /// One stored day of a product's sales.
 struct SalesDay {
@@ -219,10 +233,31 @@ class Store {
                                                        std::size_t limit) = 0;
 
   // --- models ------------------------------------------------------------------------------
-  virtual void save_model(const StoredModel& model) = 0;
+  /// Stores `model` as the product's next version and makes it the one served; keeps the
+  /// newest kModelVersionsKept versions (and the one served, when a rollback chose an older
+  /// one). Returns the version number it got (model.version is ignored).
+  virtual int save_model(const StoredModel& model) = 0;
+  /// The version served for the product.
   virtual std::optional<StoredModel> get_model(const std::string& tenant,
                                                const std::string& product) = 0;
+  /// The versions served, one per product, sorted by product.
   virtual std::vector<StoredModel> list_models(const std::string& tenant) = 0;
+  /// Every kept version of the product, newest first.
+  virtual std::vector<StoredModel> list_model_versions(const std::string& tenant,
+                                                       const std::string& product) = 0;
+  /// Serves kept version `version` of the product from now on; false when it is not kept.
+  virtual bool rollback_model(const std::string& tenant, const std::string& product,
+                              int version) = 0;
+
+  // --- products' economics (the bake plan) -------------------------------------------------
+  /// Replaces the tenant's product rows in one transaction (an empty list clears them).
+  virtual void replace_products(const std::string& tenant,
+                                const std::vector<ProductEconomics>& rows) = 0;
+  /// Sorted by product.
+  virtual std::vector<ProductEconomics> load_products(const std::string& tenant) = 0;
+  virtual void set_unit_cost_share(const std::string& tenant, double share) = 0;
+  /// kDefaultUnitCostShare when the tenant never set one.
+  virtual double unit_cost_share(const std::string& tenant) = 0;
 
   /// Cheap liveness probe for /readyz.
   virtual bool healthy() = 0;

@@ -53,6 +53,17 @@ inline constexpr const char* kHolidayList = "holiday_list";
 inline constexpr const char* kModelUpsert = "model_upsert";
 inline constexpr const char* kModelGet = "model_get";
 inline constexpr const char* kModelList = "model_list";
+inline constexpr const char* kVersionLock = "version_lock";
+inline constexpr const char* kVersionNext = "version_next";
+inline constexpr const char* kVersionInsert = "version_insert";
+inline constexpr const char* kVersionTrim = "version_trim";
+inline constexpr const char* kVersionList = "version_list";
+inline constexpr const char* kVersionRestore = "version_restore";
+inline constexpr const char* kProductClear = "product_clear";
+inline constexpr const char* kProductInsert = "product_insert";
+inline constexpr const char* kProductList = "product_list";
+inline constexpr const char* kShareSet = "share_set";
+inline constexpr const char* kShareGet = "share_get";
 }  // namespace stmt
 
 /// PostgreSQL array literals for array parameters. Text elements are always quoted, so any

@@ -1,4 +1,4 @@
-// PostgresStore: trained models per product.
+// PostgresStore: trained models per product, the version served and the last versions kept.
 #include <stdexcept>
 
 #include "training/store/json_columns.hpp"
@@ -7,7 +7,7 @@
 namespace levain::training {
 namespace {
 
-// Reads a row of (product, job_id, report, trained_at).
+// Reads a row of (product, job_id, report, trained_at, version).
 StoredModel read_model(const pqxx::row& r, const std::string& tenant) {
   StoredModel m;
   m.tenant_id = tenant;
@@ -19,18 +19,27 @@ StoredModel read_model(const pqxx::row& r, const std::string& tenant) {
     throw std::runtime_error("model of product '" + m.product + "': " + e.what());
   }
   m.trained_at_us = r[3].as<std::int64_t>();
+  m.version = r[4].as<int>();
   return m;
 }
 
 }  // namespace
 
-void PostgresStore::save_model(const StoredModel& model) {
+int PostgresStore::save_model(const StoredModel& model) {
   const std::string report = json_columns::encode_report(model.report);
-  impl_->pool.run("save_model", [&](pqxx::connection& c) {
+  return impl_->pool.run("save_model", [&](pqxx::connection& c) {
     pqxx::work tx(c);
+    tx.exec_prepared(pg::stmt::kVersionLock, model.tenant_id, model.product);
+    const int version =
+        tx.exec_prepared1(pg::stmt::kVersionNext, model.tenant_id, model.product)[0].as<int>();
+    tx.exec_prepared(pg::stmt::kVersionInsert, model.tenant_id, model.product, model.job_id, report,
+                     model.trained_at_us, version);
+    tx.exec_prepared(pg::stmt::kVersionTrim, model.tenant_id, model.product,
+                     version - kModelVersionsKept);
     tx.exec_prepared(pg::stmt::kModelUpsert, model.tenant_id, model.product, model.job_id, report,
-                     model.trained_at_us);
+                     model.trained_at_us, version);
     tx.commit();
+    return version;
   });
 }
 
@@ -52,6 +61,29 @@ std::vector<StoredModel> PostgresStore::list_models(const std::string& tenant) {
       out.push_back(read_model(r, tenant));
     }
     return out;
+  });
+}
+
+std::vector<StoredModel> PostgresStore::list_model_versions(const std::string& tenant,
+                                                            const std::string& product) {
+  return impl_->pool.run("list_model_versions", [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<StoredModel> out;
+    for (const auto& r : tx.exec_prepared(pg::stmt::kVersionList, tenant, product)) {
+      out.push_back(read_model(r, tenant));
+    }
+    return out;
+  });
+}
+
+bool PostgresStore::rollback_model(const std::string& tenant, const std::string& product,
+                                   int version) {
+  return impl_->pool.run("rollback_model", [&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_prepared(pg::stmt::kVersionLock, tenant, product);
+    const auto r = tx.exec_prepared(pg::stmt::kVersionRestore, tenant, product, version);
+    tx.commit();
+    return r.affected_rows() > 0;
   });
 }
 

@@ -138,7 +138,38 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (status, next_at
 CREATE INDEX IF NOT EXISTS deliveries_by_tenant ON webhook_deliveries (tenant, created_at);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};
+// v6: as the SQLite store's v6 (products' economics, the default cost share, model versions).
+constexpr const char* kV6 = R"sql(
+ALTER TABLE models ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1;
+CREATE TABLE IF NOT EXISTS model_versions (
+  tenant     text    NOT NULL,
+  product    text    NOT NULL,
+  version    integer NOT NULL,
+  job_id     text    NOT NULL,
+  report     text    NOT NULL,
+  trained_at bigint  NOT NULL,
+  PRIMARY KEY (tenant, product, version)
+);
+INSERT INTO model_versions (tenant, product, version, job_id, report, trained_at)
+  SELECT tenant, product, 1, job_id, report, trained_at FROM models
+  ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS products (
+  tenant     text             NOT NULL,
+  product    text             NOT NULL,
+  unit_cost  double precision NOT NULL CHECK (unit_cost >= 0 AND unit_cost < 'Infinity'),
+  price      double precision NOT NULL CHECK (price > 0 AND price < 'Infinity'),
+  min_batch  integer          NOT NULL CHECK (min_batch >= 0),
+  batch_size integer          NOT NULL CHECK (batch_size >= 1),
+  PRIMARY KEY (tenant, product)
+);
+CREATE TABLE IF NOT EXISTS tenant_settings (
+  tenant          text             NOT NULL PRIMARY KEY,
+  unit_cost_share double precision NOT NULL CHECK (unit_cost_share BETWEEN 0 AND 1)
+);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{
+    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}}};
 static_assert(kMigrations.back().version == kPostgresSchemaVersion);
 
 }  // namespace

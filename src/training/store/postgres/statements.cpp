@@ -156,16 +156,54 @@ void prepare_statements(pqxx::connection& c) {
             "SELECT day, name FROM holidays WHERE tenant = $1 ORDER BY day, name COLLATE \"C\"");
 
   c.prepare(stmt::kModelUpsert,
-            "INSERT INTO models (tenant, product, job_id, report, trained_at) "
-            "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant, product) DO UPDATE SET "
+            "INSERT INTO models (tenant, product, job_id, report, trained_at, version) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, product) DO UPDATE SET "
             "job_id = excluded.job_id, report = excluded.report, "
-            "trained_at = excluded.trained_at");
+            "trained_at = excluded.trained_at, version = excluded.version");
   c.prepare(stmt::kModelGet,
-            "SELECT product, job_id, report, trained_at FROM models "
+            "SELECT product, job_id, report, trained_at, version FROM models "
             "WHERE tenant = $1 AND product = $2");
   c.prepare(stmt::kModelList,
-            "SELECT product, job_id, report, trained_at FROM models "
+            "SELECT product, job_id, report, trained_at, version FROM models "
             "WHERE tenant = $1 ORDER BY product COLLATE \"C\"");
+  // Numbering is serialized per product by an advisory lock held to the transaction's end;
+  // the next number is read by a later statement, whose snapshot sees the last holder's commit.
+  c.prepare(stmt::kVersionLock,
+            "SELECT pg_advisory_xact_lock(hashtext('levain.model:' || $1 || '/' || $2))");
+  c.prepare(stmt::kVersionNext,
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions "
+            "WHERE tenant = $1 AND product = $2");
+  c.prepare(stmt::kVersionInsert,
+            "INSERT INTO model_versions (tenant, product, job_id, report, trained_at, version) "
+            "VALUES ($1, $2, $3, $4, $5, $6)");
+  c.prepare(stmt::kVersionTrim,
+            "DELETE FROM model_versions WHERE tenant = $1 AND product = $2 AND version <= $3");
+  c.prepare(stmt::kVersionList,
+            "SELECT product, job_id, report, trained_at, version FROM model_versions "
+            "WHERE tenant = $1 AND product = $2 ORDER BY version DESC");
+  c.prepare(stmt::kVersionRestore,
+            "INSERT INTO models (tenant, product, job_id, report, trained_at, version) "
+            "SELECT tenant, product, job_id, report, trained_at, version FROM model_versions "
+            "WHERE tenant = $1 AND product = $2 AND version = $3 "
+            "ON CONFLICT (tenant, product) DO UPDATE SET "
+            "job_id = excluded.job_id, report = excluded.report, "
+            "trained_at = excluded.trained_at, version = excluded.version");
+
+  c.prepare(stmt::kProductClear, "DELETE FROM products WHERE tenant = $1");
+  c.prepare(stmt::kProductInsert,
+            "INSERT INTO products (tenant, product, unit_cost, price, min_batch, batch_size) "
+            "SELECT $1, p, c, v, m, b FROM unnest($2::text[], $3::double precision[], "
+            "$4::double precision[], $5::integer[], $6::integer[]) AS u (p, c, v, m, b) "
+            "ON CONFLICT (tenant, product) DO UPDATE SET unit_cost = excluded.unit_cost, "
+            "price = excluded.price, min_batch = excluded.min_batch, "
+            "batch_size = excluded.batch_size");
+  c.prepare(stmt::kProductList,
+            "SELECT product, unit_cost, price, min_batch, batch_size FROM products "
+            "WHERE tenant = $1 ORDER BY product COLLATE \"C\"");
+  c.prepare(stmt::kShareSet,
+            "INSERT INTO tenant_settings (tenant, unit_cost_share) VALUES ($1, $2) "
+            "ON CONFLICT (tenant) DO UPDATE SET unit_cost_share = excluded.unit_cost_share");
+  c.prepare(stmt::kShareGet, "SELECT unit_cost_share FROM tenant_settings WHERE tenant = $1");
 }
 
 JobRecord read_job(const pqxx::row& r) {

@@ -94,6 +94,16 @@ struct SqliteStore::Impl {
   SQLite::Statement model_upsert;
   SQLite::Statement model_get;
   SQLite::Statement model_list;
+  SQLite::Statement version_next;
+  SQLite::Statement version_insert;
+  SQLite::Statement version_trim;
+  SQLite::Statement version_get;
+  SQLite::Statement version_list;
+  SQLite::Statement product_clear;
+  SQLite::Statement product_insert;
+  SQLite::Statement product_list;
+  SQLite::Statement share_set;
+  SQLite::Statement share_get;
 };
 
 }  // namespace levain::training

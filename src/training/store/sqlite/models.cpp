@@ -1,4 +1,4 @@
-// SqliteStore: the latest trained model (report and forecast) per product.
+// SqliteStore: trained models per product, the version served and the last versions kept.
 #include <stdexcept>
 
 #include "training/store/json_columns.hpp"
@@ -7,7 +7,7 @@
 namespace levain::training {
 namespace {
 
-// Reads a row of (product, job_id, report, trained_at).
+// Reads a row of (product, job_id, report, trained_at, version).
 StoredModel read_model(SQLite::Statement& s, const std::string& tenant) {
   StoredModel m;
   m.tenant_id = tenant;
@@ -19,21 +19,52 @@ StoredModel read_model(SQLite::Statement& s, const std::string& tenant) {
     throw std::runtime_error("model of product '" + m.product + "': " + e.what());
   }
   m.trained_at_us = s.getColumn(3).getInt64();
+  m.version = s.getColumn(4).getInt();
   return m;
+}
+
+void bind_model(SQLite::Statement& s, const StoredModel& m, const std::string& report,
+                int version) {
+  s.bind(1, m.tenant_id);
+  s.bind(2, m.product);
+  s.bind(3, m.job_id);
+  s.bind(4, report);
+  s.bind(5, m.trained_at_us);
+  s.bind(6, version);
 }
 
 }  // namespace
 
-void SqliteStore::save_model(const StoredModel& model) {
+int SqliteStore::save_model(const StoredModel& model) {
   const std::string report = json_columns::encode_report(model.report);
-  impl_->locked("save_model", [&] {
-    StatementUse s(impl_->model_upsert);
-    s->bind(1, model.tenant_id);
-    s->bind(2, model.product);
-    s->bind(3, model.job_id);
-    s->bind(4, report);
-    s->bind(5, model.trained_at_us);
-    s->exec();
+  return impl_->locked("save_model", [&] {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    int version = 1;
+    {
+      StatementUse q(impl_->version_next);
+      q->bind(1, model.tenant_id);
+      q->bind(2, model.product);
+      if (q->executeStep()) version = q->getColumn(0).getInt();
+    }
+    {
+      StatementUse s(impl_->version_insert);
+      bind_model(*s, model, report, version);
+      s->exec();
+    }
+    {
+      StatementUse s(impl_->version_trim);
+      s->bind(1, model.tenant_id);
+      s->bind(2, model.product);
+      s->bind(3, version - kModelVersionsKept);
+      s->exec();
+    }
+    {
+      StatementUse s(impl_->model_upsert);
+      bind_model(*s, model, report, version);
+      s->exec();
+    }
+    tx.commit();
+    return version;
   });
 }
 
@@ -55,6 +86,50 @@ std::vector<StoredModel> SqliteStore::list_models(const std::string& tenant) {
     std::vector<StoredModel> out;
     while (q->executeStep()) out.push_back(read_model(*q, tenant));
     return out;
+  });
+}
+
+std::vector<StoredModel> SqliteStore::list_model_versions(const std::string& tenant,
+                                                          const std::string& product) {
+  return impl_->locked("list_model_versions", [&] {
+    StatementUse q(impl_->version_list);
+    q->bind(1, tenant);
+    q->bind(2, product);
+    std::vector<StoredModel> out;
+    while (q->executeStep()) out.push_back(read_model(*q, tenant));
+    return out;
+  });
+}
+
+bool SqliteStore::rollback_model(const std::string& tenant, const std::string& product,
+                                 int version) {
+  return impl_->locked("rollback_model", [&] {
+    SQLite::Transaction tx(impl_->db, SQLite::TransactionBehavior::IMMEDIATE);
+    std::string job_id;
+    std::string report;
+    std::int64_t trained_at = 0;
+    {
+      StatementUse q(impl_->version_get);
+      q->bind(1, tenant);
+      q->bind(2, product);
+      q->bind(3, version);
+      if (!q->executeStep()) return false;
+      job_id = q->getColumn(1).getString();
+      report = q->getColumn(2).getString();
+      trained_at = q->getColumn(3).getInt64();
+    }
+    StoredModel m;
+    m.tenant_id = tenant;
+    m.product = product;
+    m.job_id = std::move(job_id);
+    m.trained_at_us = trained_at;
+    {
+      StatementUse s(impl_->model_upsert);
+      bind_model(*s, m, report, version);
+      s->exec();
+    }
+    tx.commit();
+    return true;
   });
 }
 

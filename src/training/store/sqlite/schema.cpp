@@ -139,7 +139,39 @@ CREATE INDEX IF NOT EXISTS deliveries_due ON webhook_deliveries (status, next_at
 CREATE INDEX IF NOT EXISTS deliveries_by_tenant ON webhook_deliveries (tenant, created_at);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}}};
+// v6: the bake plan's inputs (each product's economics, the tenant's default cost share) and
+// the last versions of each model, so a bad retrain can be rolled back. `models` keeps the
+// version served; a model stored before v6 becomes version 1.
+constexpr const char* kV6 = R"sql(
+ALTER TABLE models ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE IF NOT EXISTS model_versions (
+  tenant     TEXT    NOT NULL,
+  product    TEXT    NOT NULL,
+  version    INTEGER NOT NULL,
+  job_id     TEXT    NOT NULL,
+  report     TEXT    NOT NULL,
+  trained_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, product, version)
+) WITHOUT ROWID;
+INSERT INTO model_versions (tenant, product, version, job_id, report, trained_at)
+  SELECT tenant, product, 1, job_id, report, trained_at FROM models;
+CREATE TABLE IF NOT EXISTS products (
+  tenant     TEXT    NOT NULL,
+  product    TEXT    NOT NULL,
+  unit_cost  REAL    NOT NULL CHECK (unit_cost >= 0),
+  price      REAL    NOT NULL CHECK (price > 0),
+  min_batch  INTEGER NOT NULL CHECK (min_batch >= 0),
+  batch_size INTEGER NOT NULL CHECK (batch_size >= 1),
+  PRIMARY KEY (tenant, product)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tenant_settings (
+  tenant          TEXT NOT NULL PRIMARY KEY,
+  unit_cost_share REAL NOT NULL CHECK (unit_cost_share >= 0 AND unit_cost_share <= 1)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{
+    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

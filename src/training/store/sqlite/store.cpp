@@ -143,16 +143,43 @@ SqliteStore::Impl::Impl(const std::string& p)
                      "ON CONFLICT (tenant, day, name) DO NOTHING"),
       holiday_list(db, "SELECT day, name FROM holidays WHERE tenant = ? ORDER BY day, name"),
       model_upsert(db,
-                   "INSERT INTO models (tenant, product, job_id, report, trained_at) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, product) DO UPDATE SET "
+                   "INSERT INTO models (tenant, product, job_id, report, trained_at, version) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, product) DO UPDATE SET "
                    "job_id = excluded.job_id, report = excluded.report, "
-                   "trained_at = excluded.trained_at"),
+                   "trained_at = excluded.trained_at, version = excluded.version"),
       model_get(db,
-                "SELECT product, job_id, report, trained_at FROM models "
+                "SELECT product, job_id, report, trained_at, version FROM models "
                 "WHERE tenant = ? AND product = ?"),
       model_list(db,
-                 "SELECT product, job_id, report, trained_at FROM models "
-                 "WHERE tenant = ? ORDER BY product") {}
+                 "SELECT product, job_id, report, trained_at, version FROM models "
+                 "WHERE tenant = ? ORDER BY product"),
+      version_next(db,
+                   "SELECT COALESCE(MAX(version), 0) + 1 FROM model_versions "
+                   "WHERE tenant = ? AND product = ?"),
+      version_insert(db,
+                     "INSERT INTO model_versions (tenant, product, job_id, report, trained_at, "
+                     "version) VALUES (?, ?, ?, ?, ?, ?)"),
+      version_trim(db,
+                   "DELETE FROM model_versions WHERE tenant = ? AND product = ? AND version <= ?"),
+      version_get(db,
+                  "SELECT product, job_id, report, trained_at, version FROM model_versions "
+                  "WHERE tenant = ? AND product = ? AND version = ?"),
+      version_list(db,
+                   "SELECT product, job_id, report, trained_at, version FROM model_versions "
+                   "WHERE tenant = ? AND product = ? ORDER BY version DESC"),
+      product_clear(db, "DELETE FROM products WHERE tenant = ?"),
+      product_insert(db,
+                     "INSERT INTO products (tenant, product, unit_cost, price, min_batch, "
+                     "batch_size) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, product) DO "
+                     "UPDATE SET unit_cost = excluded.unit_cost, price = excluded.price, "
+                     "min_batch = excluded.min_batch, batch_size = excluded.batch_size"),
+      product_list(db,
+                   "SELECT product, unit_cost, price, min_batch, batch_size FROM products "
+                   "WHERE tenant = ? ORDER BY product"),
+      share_set(db,
+                "INSERT INTO tenant_settings (tenant, unit_cost_share) VALUES (?, ?) "
+                "ON CONFLICT (tenant) DO UPDATE SET unit_cost_share = excluded.unit_cost_share"),
+      share_get(db, "SELECT unit_cost_share FROM tenant_settings WHERE tenant = ?") {}
 
 SqliteStore::SqliteStore(const std::string& path) : impl_(std::make_unique<Impl>(path)) {}
 

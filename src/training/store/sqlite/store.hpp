@@ -65,11 +65,20 @@ class SqliteStore final : public Store {
   void finish_delivery(const WebhookDelivery& delivery, const std::string& owner) override;
   std::vector<WebhookDelivery> list_deliveries(const std::string& tenant,
                                                std::size_t limit) override;
-  void save_model(const StoredModel& model) override;
+  int save_model(const StoredModel& model) override;
   std::optional<StoredModel> get_model(const std::string& tenant,
                                        const std::string& product) override;
   /// Sorted by product.
   std::vector<StoredModel> list_models(const std::string& tenant) override;
+  std::vector<StoredModel> list_model_versions(const std::string& tenant,
+                                               const std::string& product) override;
+  bool rollback_model(const std::string& tenant, const std::string& product, int version) override;
+
+  void replace_products(const std::string& tenant,
+                        const std::vector<ProductEconomics>& rows) override;
+  std::vector<ProductEconomics> load_products(const std::string& tenant) override;
+  void set_unit_cost_share(const std::string& tenant, double share) override;
+  double unit_cost_share(const std::string& tenant) override;
 
   bool healthy() override;
 

@@ -90,6 +90,7 @@ TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
     j.tenant_id = "t";
     j.status = JobStatus::running;
     store.create_job(j);
+    store.save_model({"t", "Pain", "old", {}, 1});
   }
   {  // turn the file back into what version 1 wrote
     SQLite::Database raw(path, SQLite::OPEN_READWRITE);
@@ -97,6 +98,8 @@ TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
         "DROP TABLE holidays; DROP INDEX jobs_by_lease; ALTER TABLE jobs DROP COLUMN owner; "
         "ALTER TABLE jobs DROP COLUMN lease_until; ALTER TABLE jobs DROP COLUMN cancel_requested; "
         "ALTER TABLE jobs DROP COLUMN live; DROP TABLE sales_uploads; "
+        "ALTER TABLE models DROP COLUMN version; DROP TABLE model_versions; "
+        "DROP TABLE products; DROP TABLE tenant_settings; "
         "UPDATE schema_version SET version = 1");
   }
   SqliteStore store(path);
@@ -105,6 +108,8 @@ TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
   EXPECT_FALSE(store.cancel_requested("old"));
   EXPECT_TRUE(store.claim_job("old", "replica", 1));  // no lease yet: free to claim
   EXPECT_TRUE(store.load_holidays("t").empty());
+  EXPECT_EQ(store.get_model("t", "Pain")->version, 1);  // a model from before v6 is version 1
+  EXPECT_EQ(store.list_model_versions("t", "Pain").size(), 1u);
 }
 
 TEST(SqliteStoreOpen, InMemoryDatabaseWorks) {

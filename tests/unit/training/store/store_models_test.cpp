@@ -22,7 +22,12 @@ StoredModel model(const std::string& tenant, const std::string& product, const s
   m.report.fit_ms = 41.75;
   const sys_days start{year{2026} / 11 / 28};
   for (int i = 0; i < 14; ++i) {
-    m.report.forecast.push_back({start + days{i}, 10.0 + i / 7.0, 8.0 + i, 12.0 + i});
+    forecast::ForecastPoint p;
+    p.date = start + days{i};
+    p.yhat = 10.0 + i / 7.0;
+    p.lower = 8.0 + i;
+    p.upper = 12.0 + i;
+    m.report.forecast.push_back(p);
   }
   return m;
 }
