@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   levain::cli::add_train_command(app, run);
   levain::cli::add_watch_command(app, run);
   levain::cli::add_cancel_command(app, run);
+  levain::cli::add_plan_command(app, run);
+  levain::cli::add_forecast_command(app, run);
   levain::cli::add_bench_command(app, run);
   levain::cli::add_bench_publish_command(app, run);
   levain::cli::add_backtest_command(app, run);

@@ -18,6 +18,8 @@ void add_token_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
 void add_watch_command(CLI::App& app, Runner& run);
 void add_cancel_command(CLI::App& app, Runner& run);
+void add_plan_command(CLI::App& app, Runner& run);
+void add_forecast_command(CLI::App& app, Runner& run);
 void add_bench_command(CLI::App& app, Runner& run);
 void add_bench_publish_command(CLI::App& app, Runner& run);
 void add_backtest_command(CLI::App& app, Runner& run);

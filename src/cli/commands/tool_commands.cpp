@@ -3,6 +3,7 @@
 
 #include "auth/duration.hpp"
 #include "auth/token.hpp"
+#include "cli/client/plan.hpp"
 #include "cli/client/train.hpp"
 #include "cli/client/watch.hpp"
 #include "cli/commands/commands.hpp"
@@ -133,6 +134,50 @@ void add_watch_command(CLI::App& app, Runner& run) {
   add_transport_flag(*cmd, o->transport);
   env_from_flags(*cmd);
   cmd->callback([&run, o] { run = [o] { return run_watch(*o, std::cout, std::cerr); }; });
+}
+
+void add_plan_command(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand(
+      "plan",
+      "Print how much of each product to bake (the bake plan); exit 0, 1 refused, 2 "
+      "unreachable");
+  auto o = std::make_shared<PlanOptions>();
+  cmd->add_option("--url", o->url, "Service or gateway URL (http:// or https://)")->required();
+  add_ca_file_flag(*cmd, o->ca_file);
+  cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id")->required();
+  cmd->add_option("--token", o->token, "JWT granting the tenant")->required();
+  cmd->add_option("--date", o->date,
+                  "Day to bake for, YYYY-MM-DD (default: the day after the latest sales)");
+  cmd->add_option("--days", o->days, "Days from --date")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 14));
+  cmd->add_flag("--csv", o->csv, "Print the server's CSV (for a spreadsheet) instead of a table");
+  env_from_flags(*cmd);
+  cmd->callback([&run, o] {
+    if (!o->date.empty() && !forecast::parse_iso_date(o->date)) {
+      throw CLI::ValidationError("--date", "expected a date as YYYY-MM-DD");
+    }
+    run = [o] { return run_plan(*o, std::cout, std::cerr); };
+  });
+}
+
+void add_forecast_command(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand(
+      "forecast",
+      "Print the stored forecasts of every product (or one); exit 0, 1 refused, 2 "
+      "unreachable");
+  auto o = std::make_shared<ForecastOptions>();
+  cmd->add_option("--url", o->url, "Service or gateway URL (http:// or https://)")->required();
+  add_ca_file_flag(*cmd, o->ca_file);
+  cmd->add_option("--tenant", o->tenant, "Tenant (bakery) id")->required();
+  cmd->add_option("--token", o->token, "JWT granting the tenant")->required();
+  cmd->add_option("--product", o->product, "Only this product");
+  cmd->add_option("--days", o->days, "Days of each forecast")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 365));
+  cmd->add_flag("--csv", o->csv, "CSV: product,model_version,date,yhat,yhat_lower,yhat_upper");
+  env_from_flags(*cmd);
+  cmd->callback([&run, o] { run = [o] { return run_forecast(*o, std::cout, std::cerr); }; });
 }
 
 void add_ca_file_flag(CLI::App& cmd, std::string& ca_file) {

@@ -1,11 +1,16 @@
 // The REST handlers of the training service (DESIGN.md §2). Each validates its input, calls the
 // store or the runner, and throws ApiError for anything the client can fix.
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <charconv>
+#include <cstdio>
 
 #include "forecast/csv.hpp"
+#include "forecast/csv_reader.hpp"
 #include "forecast/dates.hpp"
 #include "forecast/holidays.hpp"
+#include "forecast/quantile.hpp"
+#include "training/api/rest_util.hpp"
 #include "training/api/training_api.hpp"
 #include "training/jobs/job_json.hpp"
 
@@ -45,6 +50,8 @@ forecast::DateFormat date_format_param(const RouteMatch& route) {
 // A calendar holds a few dozen days a year; 20,000 rows is centuries of them.
 constexpr forecast::CsvLimits kHolidayLimits{.max_rows = 20'000};
 
+}  // namespace
+
 boost::json::object rejection_body(std::size_t accepted, std::size_t rejected_total,
                                    const std::vector<forecast::CsvRejection>& rejected) {
   boost::json::array errors;
@@ -55,7 +62,16 @@ boost::json::object rejection_body(std::size_t accepted, std::size_t rejected_to
           {"errors_truncated", rejected_total > rejected.size()}};
 }
 
-}  // namespace
+bool wants_csv(const Request& req) {
+  return req[boost::beast::http::field::accept].find("text/csv") != std::string_view::npos;
+}
+
+Response csv_response(std::string body, const std::string& filename) {
+  auto res = common::http::text_response(Status::ok, std::move(body), "text/csv; charset=utf-8");
+  res.set(boost::beast::http::field::content_disposition,
+          "attachment; filename=\"" + filename + "\"");
+  return res;
+}
 
 Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) {
   authorize(req, route, /*needs_trainer=*/true);
@@ -197,12 +213,109 @@ Response TrainingApi::cancel_job(const Request& req, const RouteMatch& route) {
   return common::http::json_response(Status::accepted, to_json(*job));
 }
 
+namespace {
+
+constexpr std::size_t kMaxQuantiles = 9;
+
+// `?quantiles=0.5,0.8,0.95`: each level in (0, 1), at most 9, kept as the client wrote them
+// (they are the keys of the answer's objects), sorted by level.
+std::vector<std::pair<std::string, double>> quantile_levels(const RouteMatch& route) {
+  std::vector<std::pair<std::string, double>> out;
+  const auto it = route.query.find("quantiles");
+  if (it == route.query.end()) return out;
+  const auto bad = [](const std::string& why) {
+    return ApiError(Status::bad_request, "invalid_request", "query parameter 'quantiles' " + why);
+  };
+  std::string_view rest = it->second;
+  while (true) {
+    const auto comma = rest.find(',');
+    const std::string text(rest.substr(0, comma));
+    double level = 0;
+    if (!forecast::parse_number(text, level).empty() || !(level > 0 && level < 1)) {
+      throw bad("must list levels between 0 and 1 (exclusive), e.g. 0.5,0.8,0.95; '" + text +
+                "' is not one");
+    }
+    out.emplace_back(text, level);
+    if (out.size() > kMaxQuantiles) throw bad("lists more than 9 levels");
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  return out;
+}
+
+// explain=1: each part under its kind, holidays and regressors by name; they add up to yhat.
+boost::json::object components_json(const forecast::FitReport& report,
+                                    const forecast::ForecastPoint& p) {
+  boost::json::object out;
+  boost::json::object holidays;
+  boost::json::object regressors;
+  for (std::size_t i = 0; i < p.parts.size() && i < report.component_names.size(); ++i) {
+    const std::string_view name = report.component_names[i];
+    if (name.starts_with("holiday:")) {
+      holidays[name.substr(8)] = p.parts[i];
+    } else if (name.starts_with("regressor:")) {
+      regressors[name.substr(10)] = p.parts[i];
+    } else if (name != "clamp" || p.parts[i] != 0) {
+      out[name] = p.parts[i];
+    }
+  }
+  out["holidays"] = std::move(holidays);
+  out["regressors"] = std::move(regressors);
+  return out;
+}
+
+boost::json::array points_json(const StoredModel& model, std::size_t days,
+                               const std::vector<std::pair<std::string, double>>& levels,
+                               bool explain) {
+  const auto& points = model.report.forecast;
+  boost::json::array out;
+  for (std::size_t i = 0; i < points.size() && i < days; ++i) {
+    const auto& p = points[i];
+    boost::json::object o{{"date", forecast::format_iso_date(p.date)},
+                          {"yhat", p.yhat},
+                          {"yhat_lower", p.lower},
+                          {"yhat_upper", p.upper}};
+    if (!levels.empty()) {
+      boost::json::object q;
+      for (const auto& [key, level] : levels) {
+        q[key] = forecast::forecast_quantile(model.report, p, level);
+      }
+      o["quantiles"] = std::move(q);
+    }
+    if (explain) o["components"] = components_json(model.report, p);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+bool explain_param(const RouteMatch& route) {
+  const auto it = route.query.find("explain");
+  if (it == route.query.end() || it->second == "0" || it->second == "false") return false;
+  if (it->second == "1" || it->second == "true") return true;
+  throw ApiError(Status::bad_request, "invalid_request",
+                 "query parameter 'explain' must be 1 or 0");
+}
+
+}  // namespace
+
+std::string two_decimals(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
 Response TrainingApi::forecasts(const Request& req, const RouteMatch& route) {
   authorize(req, route, false);
   const auto product = route.query.find("product");
-  if (product == route.query.end() || product->second.empty()) {
-    throw ApiError(Status::bad_request, "invalid_request", "query parameter 'product' is required");
+  if (product == route.query.end()) return all_forecasts(req, route);
+  if (product->second.empty()) {
+    throw ApiError(Status::bad_request, "invalid_request",
+                   "query parameter 'product' is empty (leave it out for every product)");
   }
+  const auto levels = quantile_levels(route);
+  const bool explain = explain_param(route);
   const auto model = store_.get_model(route.tenant, product->second);
   if (!model) {
     throw ApiError(Status::not_found, "model_not_found",
@@ -211,19 +324,51 @@ Response TrainingApi::forecasts(const Request& req, const RouteMatch& route) {
   const auto& points = model->report.forecast;
   const auto days = int_param(route, "days", static_cast<int>(points.size()), 1,
                               std::max(1, static_cast<int>(points.size())));
-  boost::json::array out;
-  for (std::size_t i = 0; i < points.size() && i < static_cast<std::size_t>(days); ++i) {
-    out.push_back({{"date", forecast::format_iso_date(points[i].date)},
-                   {"yhat", points[i].yhat},
-                   {"yhat_lower", points[i].lower},
-                   {"yhat_upper", points[i].upper}});
+  return common::http::json_response(
+      Status::ok,
+      {{"product", product->second},
+       {"model", model->report.model},
+       {"model_version", model->version},
+       {"fallback", model->report.fallback},
+       {"job_id", model->job_id},
+       {"metrics", to_json(model->report.holdout)},
+       {"points", points_json(*model, static_cast<std::size_t>(days), levels, explain)}});
+}
+
+// Every product at once (a spreadsheet's export): `days` caps each product's horizon.
+Response TrainingApi::all_forecasts(const Request& req, const RouteMatch& route) {
+  const auto levels = quantile_levels(route);
+  const int days = int_param(route, "days", config_.max_horizon_days, 1, config_.max_horizon_days);
+  const auto models = store_.list_models(route.tenant);
+  if (wants_csv(req)) {
+    std::string out = "product,model_version,date,yhat,yhat_lower,yhat_upper";
+    for (const auto& [key, level] : levels) out += ",q" + key;
+    out += '\n';
+    for (const auto& m : models) {
+      const auto& points = m.report.forecast;
+      for (std::size_t i = 0; i < points.size() && i < static_cast<std::size_t>(days); ++i) {
+        const auto& p = points[i];
+        forecast::append_csv_field(out, m.product);
+        out += ',' + std::to_string(m.version) + ',' + forecast::format_iso_date(p.date) + ',' +
+               two_decimals(p.yhat) + ',' + two_decimals(p.lower) + ',' + two_decimals(p.upper);
+        for (const auto& [key, level] : levels) {
+          out += ',' + two_decimals(forecast::forecast_quantile(m.report, p, level));
+        }
+        out += '\n';
+      }
+    }
+    return csv_response(std::move(out), "forecasts-" + route.tenant + ".csv");
   }
-  return common::http::json_response(Status::ok, {{"product", product->second},
-                                                  {"model", model->report.model},
-                                                  {"fallback", model->report.fallback},
-                                                  {"job_id", model->job_id},
-                                                  {"metrics", to_json(model->report.holdout)},
-                                                  {"points", std::move(out)}});
+  boost::json::array products;
+  for (const auto& m : models) {
+    products.push_back({{"product", m.product},
+                        {"model", m.report.model},
+                        {"model_version", m.version},
+                        {"fallback", m.report.fallback},
+                        {"job_id", m.job_id},
+                        {"points", points_json(m, static_cast<std::size_t>(days), levels, false)}});
+  }
+  return common::http::json_response(Status::ok, {{"products", std::move(products)}});
 }
 
 Response TrainingApi::models(const Request& req, const RouteMatch& route) {

@@ -87,6 +87,21 @@ RouteMatch match_route(http::verb method, std::string_view target) {
     m.route = Route::webhooks;
     return with_method(std::move(m), method, {V::get, V::put});
   }
+  if (n == 5 && seg[4] == "products") {
+    m.route = Route::products;
+    return with_method(std::move(m), method, {V::get, V::put});
+  }
+  if (n == 5 && seg[4] == "bake-plan") {
+    m.route = Route::bake_plan;
+    return with_method(std::move(m), method, {V::get});
+  }
+  if (n == 7 && seg[4] == "models" && (seg[6] == "versions" || seg[6] == "rollback")) {
+    if (seg[5].empty() || !common::valid_utf8(seg[5])) return bad("invalid product name");
+    m.product = seg[5];
+    const bool versions = seg[6] == "versions";
+    m.route = versions ? Route::model_versions : Route::model_rollback;
+    return with_method(std::move(m), method, {versions ? V::get : V::post});
+  }
   if (n == 6 && seg[4] == "webhooks" && seg[5] == "deliveries") {
     m.route = Route::webhook_deliveries;
     return with_method(std::move(m), method, {V::get});

@@ -23,6 +23,10 @@ enum class Route {
   holidays,            // GET list, PUT replace (CSV date,holiday)
   webhooks,            // GET list (no secrets), PUT replace (JSON)
   webhook_deliveries,  // GET
+  products,            // GET economics, PUT replace (CSV) or the default share (JSON)
+  bake_plan,           // GET (JSON, or CSV with Accept: text/csv)
+  model_versions,      // GET the kept versions of one product's model
+  model_rollback,      // POST {"version": n}
   not_found,
   bad_target,  // unparseable target or an invalid tenant/job id
 };
@@ -33,6 +37,7 @@ struct RouteMatch {
   std::string allowed_methods;  // for 405's Allow header
   std::string tenant;
   std::string job_id;
+  std::string product;                       // of /models/{product}/…, percent-decoded
   std::map<std::string, std::string> query;  // percent-decoded; the last value of a repeated key
   std::string error;                         // why the target is bad, for bad_target
 };

@@ -128,6 +128,14 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
       return req.method() == verb::put ? put_webhooks(req, route) : get_webhooks(req, route);
     case Route::webhook_deliveries:
       return webhook_deliveries(req, route);
+    case Route::products:
+      return req.method() == verb::put ? put_products(req, route) : get_products(req, route);
+    case Route::bake_plan:
+      return bake_plan(req, route);
+    case Route::model_versions:
+      return model_versions(req, route);
+    case Route::model_rollback:
+      return model_rollback(req, route);
     case Route::job_live:
       throw ApiError(Status::upgrade_required, "upgrade_required",
                      "this endpoint speaks WebSocket only");

@@ -67,6 +67,12 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response get_webhooks(const common::http::Request& req, const RouteMatch& route);
   common::http::Response webhook_deliveries(const common::http::Request& req,
                                             const RouteMatch& route);
+  common::http::Response put_products(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response get_products(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response bake_plan(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response model_versions(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response model_rollback(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response all_forecasts(const common::http::Request& req, const RouteMatch& route);
 
   ApiConfig config_;
   webhooks::AllowList webhook_allow_;

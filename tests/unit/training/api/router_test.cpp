@@ -30,6 +30,19 @@ TEST(Router, MatchesEveryContractPath) {
   EXPECT_EQ(fc.route, Route::forecasts);
   EXPECT_EQ(fc.query.at("product"), "Pan de pueblo");
   EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/models").route, Route::models);
+  EXPECT_EQ(match_route(V::put, "/api/v1/tenants/t1/products").route, Route::products);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/bake-plan?date=2026-12-03").route,
+            Route::bake_plan);
+  const auto versions = match_route(V::get, "/api/v1/tenants/t1/models/Pan%20de%20pueblo/versions");
+  EXPECT_EQ(versions.route, Route::model_versions);
+  EXPECT_EQ(versions.product, "Pan de pueblo");
+  EXPECT_TRUE(versions.method_allowed);
+  const auto rollback = match_route(V::get, "/api/v1/tenants/t1/models/Pan/rollback");
+  EXPECT_EQ(rollback.route, Route::model_rollback);
+  EXPECT_FALSE(rollback.method_allowed);
+  EXPECT_EQ(rollback.allowed_methods, "POST");
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/models/%FF/versions").route, Route::bad_target);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/models/Pan/other").route, Route::not_found);
 }
 
 TEST(Router, WrongMethodIsReportedWithTheAllowedOnes) {
