@@ -149,7 +149,8 @@ TEST_F(BakePlanTest, EconomicsPlanExportExplanationAndRollback) {
     EXPECT_LE(q50, q80) << dump(p);
     EXPECT_LE(q80, q95) << dump(p);
   }
-  for (const char* bad : {"1", "0", "0.5,abc", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95", ""}) {
+  for (const char* bad :
+       {"1", "0", "0.5,abc", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,0.95", "", "0.5,0.50"}) {
     const auto r = http().get(path("forecasts?product=Croissant&quantiles=") + bad, tok);
     EXPECT_EQ(r.status, 400) << bad << ": " << r.summary();
   }

@@ -242,6 +242,9 @@ std::vector<std::pair<std::string, double>> quantile_levels(const RouteMatch& ro
   }
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (std::size_t i = 1; i < out.size(); ++i) {
+    if (out[i].second == out[i - 1].second) throw bad("lists the level " + out[i].first + " twice");
+  }
   return out;
 }
 
@@ -254,7 +257,8 @@ boost::json::object components_json(const forecast::FitReport& report,
   for (std::size_t i = 0; i < p.parts.size() && i < report.component_names.size(); ++i) {
     const std::string_view name = report.component_names[i];
     if (name.starts_with("holiday:")) {
-      holidays[name.substr(8)] = p.parts[i];
+      // Only the holidays of the day: the others add 0 to every day but their own.
+      if (p.parts[i] != 0) holidays[name.substr(8)] = p.parts[i];
     } else if (name.starts_with("regressor:")) {
       regressors[name.substr(10)] = p.parts[i];
     } else if (name != "clamp" || p.parts[i] != 0) {
