@@ -110,7 +110,14 @@ std::vector<BadRequest> bad_requests(const std::string& tok, const std::string& 
                "model_not_found"});
   // Bad in two ways (unknown product, bad days): either answer is a 4xx.
   v.push_back({"forecast days=abc", raw("GET", t + "/forecasts?product=x&days=abc", tok), 0, ""});
-  v.push_back({"forecast no product", raw("GET", t + "/forecasts?days=7", tok), 400, ""});
+  v.push_back(
+      {"forecast empty product", raw("GET", t + "/forecasts?product=&days=7", tok), 400, ""});
+  v.push_back({"forecasts bad quantile", raw("GET", t + "/forecasts?quantiles=2", tok), 400, ""});
+  v.push_back({"bake plan bad date", raw("GET", t + "/bake-plan?date=2026-13-01", tok), 400, ""});
+  v.push_back({"products as viewer",
+               raw("PUT", t + "/products", viewer, "product,unit_cost,price\nx,1,2\n"), 403, ""});
+  v.push_back(
+      {"rollback not json", raw("POST", t + "/models/Baguette/rollback", tok, "{"), 400, ""});
   // Auth.
   for (const auto& [m, p] :
        std::vector<std::pair<std::string, std::string>>{{"GET", jobs},

@@ -153,7 +153,7 @@ CREATE TABLE IF NOT EXISTS model_versions (
   trained_at INTEGER NOT NULL,
   PRIMARY KEY (tenant, product, version)
 ) WITHOUT ROWID;
-INSERT INTO model_versions (tenant, product, version, job_id, report, trained_at)
+INSERT OR IGNORE INTO model_versions (tenant, product, version, job_id, report, trained_at)
   SELECT tenant, product, 1, job_id, report, trained_at FROM models;
 CREATE TABLE IF NOT EXISTS products (
   tenant     TEXT    NOT NULL,

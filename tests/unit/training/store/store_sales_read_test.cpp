@@ -151,6 +151,10 @@ TEST_P(StoreSalesRead, AVersion3DatabaseMigratesKeepingItsSales) {
   owned_.reset();
   raw_exec("DROP TABLE sales_uploads");
   raw_exec("ALTER TABLE jobs DROP COLUMN live");
+  raw_exec("ALTER TABLE models DROP COLUMN version");
+  raw_exec("DROP TABLE model_versions");
+  raw_exec("DROP TABLE products");
+  raw_exec("DROP TABLE tenant_settings");
   raw_exec("UPDATE schema_version SET version = 3");
   auto store = db_.open();
   auto s = store->sales_summary("t", 10);
