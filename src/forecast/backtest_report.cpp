@@ -1,5 +1,6 @@
 #include "forecast/backtest_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -7,6 +8,7 @@ namespace levain::forecast {
 namespace {
 
 constexpr Method kMethods[] = {Method::kLevain, Method::kSeasonalNaive, Method::kWeekdayMean};
+constexpr Policy kPolicies[] = {Policy::kLevain, Policy::kLastWeek, Policy::kWeekdayMeanPlus10};
 
 // Right-aligned number of `width` characters; "-" when undefined.
 std::string cell(double v, int width, int decimals = 3) {
@@ -66,6 +68,58 @@ void append_fields(std::string& out, std::initializer_list<std::pair<const char*
   }
 }
 
+// `[{"level":…,"share":…,"pinball":…,"scaled_pinball":…,"days":…},…]`
+void append_quantiles(std::string& out, const std::vector<QuantileScore>& quantiles) {
+  out += '[';
+  for (std::size_t i = 0; i < quantiles.size(); ++i) {
+    const QuantileScore& q = quantiles[i];
+    if (i > 0) out += ',';
+    out += '{';
+    append_fields(out, {{"level", q.level},
+                        {"share", q.share()},
+                        {"pinball", q.pinball()},
+                        {"scaled_pinball", q.scaled_pinball()},
+                        {"days", static_cast<double>(q.days)}});
+    out += '}';
+  }
+  out += ']';
+}
+
+// `{"levain":{"baked":…,…},…}`
+void append_plan(std::string& out, const std::array<PlanScore, kPolicyCount>& plan) {
+  out += '{';
+  for (const Policy p : kPolicies) {
+    const PlanScore& s = plan[static_cast<std::size_t>(p)];
+    if (p != kPolicies[0]) out += ',';
+    append_string(out, policy_name(p));
+    out += ":{";
+    append_fields(out, {{"baked", s.baked},
+                        {"sold", s.sold},
+                        {"wasted", s.wasted},
+                        {"lost", s.lost},
+                        {"profit", s.profit},
+                        {"days", static_cast<double>(s.days)}});
+    out += '}';
+  }
+  out += '}';
+}
+
+void write_plan_rows(std::ostream& out, const std::array<PlanScore, kPolicyCount>& plan) {
+  out << "  " << padded("policy", 26)
+      << "       baked        sold      wasted        lost      profit  waste%  vs best baseline\n";
+  const double best = std::max(plan[1].profit, plan[2].profit);
+  for (const Policy p : kPolicies) {
+    const PlanScore& s = plan[static_cast<std::size_t>(p)];
+    out << "  " << padded(policy_name(p), 26) << cell(s.baked, 12, 1) << cell(s.sold, 12, 1)
+        << cell(s.wasted, 12, 1) << cell(s.lost, 12, 1) << cell(s.profit, 12, 1)
+        << cell(s.baked > 0 ? 100 * s.wasted / s.baked : kNaN, 8, 1);
+    if (p == Policy::kLevain && best > 0) {
+      out << cell(100 * (s.profit - best) / best, 10, 1) << "% profit";
+    }
+    out << '\n';
+  }
+}
+
 }  // namespace
 
 void write_backtest_table(std::ostream& out, const BacktestResult& r) {
@@ -87,6 +141,7 @@ void write_backtest_table(std::ostream& out, const BacktestResult& r) {
           << cell(s.mean.smape, 8, 1) << cell(s.mean.mae, 11, 4) << cell(percent(s.coverage), 10, 1)
           << cell(s.fit_ms, 8, 2) << cell(s.origins, 9, 0) << '\n';
     }
+    if (o.plan) write_plan_rows(out, p.plan);
     out << '\n';
   }
   out << "Aggregate over every (product, origin) pair: horizon " << o.horizon << ", " << o.origins
@@ -102,11 +157,34 @@ void write_backtest_table(std::ostream& out, const BacktestResult& r) {
         << cell(a.mean_smape, 8, 1) << cell(percent(a.coverage), 10, 1) << cell(a.fit_ms, 8, 2)
         << cell(a.pairs, 7, 0) << '\n';
   }
+  if (!o.quantiles.empty()) {
+    out << "Quantiles, pooled over every scored day: the share of days at or below the quantile "
+           "(calibrated: the level), the mean pinball loss in units and scaled by the naive MAE\n"
+        << "  " << padded("method", 16) << "  level  at/below%   pinball    scaled\n";
+    for (const Method m : kMethods) {
+      for (const QuantileScore& q : r.aggregate[static_cast<std::size_t>(m)].quantiles) {
+        out << "  " << padded(method_name(m), 16) << cell(q.level, 7, 3)
+            << cell(percent(q.share()), 11, 1) << cell(q.pinball(), 10, 4)
+            << cell(q.scaled_pinball(), 10, 4) << '\n';
+      }
+    }
+  }
+  if (o.plan) {
+    out << "Bake plan over every scored day (price 1, unit cost " << o.cost_share
+        << "; Levain bakes its quantile at the critical ratio " << 1 - o.cost_share << ")\n";
+    write_plan_rows(out, r.plan);
+  }
 }
 
 std::string backtest_json(const BacktestResult& r) {
   const auto& o = r.options;
   std::string out = "{";
+  out += "\"quantile_levels\":[";
+  for (std::size_t i = 0; i < o.quantiles.size(); ++i) {
+    if (i > 0) out += ',';
+    append_number(out, o.quantiles[i]);
+  }
+  out += "],";
   append_fields(out, {{"horizon", o.horizon},
                       {"origins", o.origins},
                       {"spacing", o.spacing},
@@ -129,9 +207,19 @@ std::string backtest_json(const BacktestResult& r) {
                         {"fit_ms", a.fit_ms},
                         {"products", a.products},
                         {"pairs", a.pairs}});
+    out += ",\"quantiles\":";
+    append_quantiles(out, a.quantiles);
     out += '}';
   }
-  out += "},\"products\":[";
+  out += '}';
+  if (o.plan) {
+    out += ",\"plan\":{";
+    append_fields(out, {{"cost_share", o.cost_share}, {"service_level", 1 - o.cost_share}});
+    out += ",\"policies\":";
+    append_plan(out, r.plan);
+    out += '}';
+  }
+  out += ",\"products\":[";
   for (std::size_t i = 0; i < r.products.size(); ++i) {
     const auto& p = r.products[i];
     if (i > 0) out += ',';
@@ -165,9 +253,16 @@ std::string backtest_json(const BacktestResult& r) {
         if (k > 0) out += ',';
         append_number(out, s.per_origin[k].mase);
       }
-      out += "]}";
+      out += "],\"quantiles\":";
+      append_quantiles(out, s.quantiles);
+      out += '}';
     }
-    out += "}}";
+    out += '}';
+    if (o.plan) {
+      out += ",\"plan\":";
+      append_plan(out, p.plan);
+    }
+    out += '}';
   }
   out += "]}";
   return out;

@@ -75,6 +75,7 @@ void ForecastEngine::select() {
   if (origins_.empty()) return;
   const bool positive = transform_.offset > 1e-6;
   double best_score = INFINITY;
+  std::vector<double> errors;
   for (const bool multiplicative : {false, true}) {
     if (multiplicative && !positive) continue;
     ResponseTransform transform = transform_;
@@ -84,6 +85,7 @@ void ForecastEngine::select() {
       double abs_sum = 0;
       double sq_sum = 0;
       int count = 0;
+      errors.clear();
       Eigen::VectorXd warm;
       for (const int origin : origins_) {
         const LinearFit fit = model_->fit(config, transform, origin, warm);
@@ -97,6 +99,7 @@ void ForecastEngine::select() {
           const double yhat = std::clamp(transform.inverse(z[k]), 0.0, cap_);
           abs_sum += std::abs(actual - yhat);
           const double ez = transform.forward(actual) - z[k];
+          errors.push_back(ez);
           sq_sum += ez * ez;
           ++count;
         }
@@ -107,6 +110,7 @@ void ForecastEngine::select() {
         best_score = score;
         best_ = config;
         validation_sigma_ = std::sqrt(sq_sum / count);
+        validation_errors_ = errors;
       }
     }
   }
@@ -197,10 +201,19 @@ std::vector<ForecastPoint> ForecastEngine::final_forecast(Date first, int horizo
   const Eigen::MatrixXd rows =
       design_rows(design_, calendar_, days_, horizon, future_regressors(days_));
   const auto z = LinearModel::predict_z(fit, rows);
-  // Out-of-sample validation error is the honest noise scale for multi-week horizons; the
-  // in-sample residual scale is the floor when validation was not possible or was lucky.
-  const double sigma =
-      std::isfinite(validation_sigma_) ? std::max(fit.sigma, validation_sigma_) : 1.2 * fit.sigma;
+  // The error of a day h days ahead: the in-sample residual scale for the next day, growing
+  // linearly in variance with h so that over the validation horizon V it averages the
+  // validation errors' mean square (the honest scale for multi-week horizons), and held at its
+  // value at V beyond. Without validation, or when it was luckier than the fit itself, the scale
+  // is flat.
+  const double base = std::isfinite(validation_sigma_) ? fit.sigma : 1.2 * fit.sigma;
+  const double growth = std::isfinite(validation_sigma_)
+                            ? std::max(0.0, validation_sigma_ * validation_sigma_ - base * base) *
+                                  2.0 / (validation_days_ + 1)
+                            : 0.0;
+  const auto sigma_at = [&](int k) {
+    return std::sqrt(base * base + growth * std::min(k + 1, validation_days_));
+  };
 
   // Each column's share of z is z_scale * beta_j * x_std_j. Weekday and regressor parts are
   // measured from the history's average day (x_std = 0); yearly, weekend-season and holiday parts
@@ -232,6 +245,7 @@ std::vector<ForecastPoint> ForecastEngine::final_forecast(Date first, int horizo
   std::vector<double> zpart(named);
   for (int k = 0; k < horizon; ++k) {
     const auto bound = [&](double zv) { return std::clamp(transform.inverse(zv), 0.0, cap_); };
+    const double sigma = sigma_at(k);
     ForecastPoint point{.date = first + std::chrono::days{k},
                         .yhat = bound(z[k]),
                         .lower = bound(z[k] - kZ80 * sigma),
@@ -268,6 +282,21 @@ void ForecastEngine::describe(FitReport& report) const {
   report.offset = transform_.offset;
   report.cap = cap_;
   report.component_names = component_names_;
+  report.residual_shape.clear();
+  if (validation_errors_.size() >= 20) {
+    std::vector<double> e = validation_errors_;
+    std::sort(e.begin(), e.end());
+    const double med =
+        e.size() % 2 ? e[e.size() / 2] : 0.5 * (e[e.size() / 2 - 1] + e[e.size() / 2]);
+    double sq = 0;
+    for (double& x : e) {
+      x -= med;
+      sq += x * x;
+    }
+    const double rms = std::sqrt(sq / e.size());
+    if (rms > 0)
+      for (double& x : e) report.residual_shape.push_back(x / rms);
+  }
 }
 
 }  // namespace levain::forecast

@@ -66,6 +66,7 @@ class ForecastEngine {
   FitConfig best_;
   ResponseTransform transform_;
   double validation_sigma_ = kNaN;  // RMS of validation errors, transformed scale
+  std::vector<double> validation_errors_;
   double cap_ = 0;                  // sanity bound on forecasts: 10x the largest observation
   Eigen::VectorXd warm_;
   std::vector<std::string> component_names_;  // of the last final_forecast's parts

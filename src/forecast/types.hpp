@@ -74,6 +74,7 @@ struct FitReport {
   /// "holiday:<name>", "regressor:<column>", and for seasonal naive "last_week"; "clamp" when
   /// the bounds at 0 or at cap moved the sum.
   std::vector<std::string> component_names;
+  std::vector<double> residual_shape;
 };
 
 }  // namespace levain::forecast

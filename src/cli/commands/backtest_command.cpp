@@ -135,6 +135,19 @@ void add_backtest_command(CLI::App& app, Runner& run) {
       ->check(CLI::Range(7, 20000));
   cmd->add_option("--products", f->products, "Only these products (comma-separated)")
       ->delimiter(',');
+  cmd->add_option("--quantiles", f->options.quantiles,
+                  "Quantile levels scored (comma-separated, each in (0, 1), at most 9)")
+      ->delimiter(',')
+      ->expected(1, 9)
+      ->check(CLI::Range(1e-6, 1 - 1e-6))
+      ->capture_default_str();
+  cmd->add_flag("--plan", f->options.plan,
+                "Simulate the bake plan: Levain's quantile at the critical ratio against baking "
+                "last week's sales and the mean of the last 4 same weekdays + 10%");
+  cmd->add_option("--cost-share", f->options.cost_share,
+                  "With --plan: the unit cost as a share of the price (price 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--json", f->json, "Print one JSON document instead of tables");
   cmd->add_flag("--progress", f->progress,
                 "Report each product on stderr (the default when stderr is a terminal)");

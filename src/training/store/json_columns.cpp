@@ -63,6 +63,12 @@ auto decoding(const char* what, F&& f) {
   }
 }
 
+json::array encode_string_array(const std::vector<std::string>& items) {
+  json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return a;
+}
+
 }  // namespace
 
 std::string encode_regressors(const std::vector<std::string>& names,
@@ -85,9 +91,7 @@ std::vector<NamedValue> decode_regressor_list(std::string_view text) {
 }
 
 std::string encode_strings(const std::vector<std::string>& items) {
-  json::array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return common::to_json_text(a);
+  return common::to_json_text(encode_string_array(items));
 }
 
 std::vector<std::string> decode_strings(std::string_view text) {
@@ -110,12 +114,21 @@ json::object decode_object(std::string_view text) {
   return decoding("object", [&] { return v.as_object(); });
 }
 
+// A forecast day is one flat array, [day, yhat, lower, upper, z, sigma, parts...] (parts in the
+// order of "components"); a report stored before z, sigma and the parts existed has the first
+// four only.
 std::string encode_report(const forecast::FitReport& r) {
   json::array points;
   points.reserve(r.forecast.size());
   for (const auto& p : r.forecast) {
-    points.push_back(json::array{p.date.time_since_epoch().count(), number(p.yhat), number(p.lower),
-                                 number(p.upper)});
+    json::array point{p.date.time_since_epoch().count(),
+                      number(p.yhat),
+                      number(p.lower),
+                      number(p.upper),
+                      number(p.z),
+                      number(p.sigma)};
+    for (const double part : p.parts) point.push_back(number(part));
+    points.push_back(std::move(point));
   }
   return common::to_json_text(json::object{{"model", r.model},
                                            {"fallback", r.fallback},
@@ -123,6 +136,10 @@ std::string encode_report(const forecast::FitReport& r) {
                                            {"holdout", accuracy(r.holdout)},
                                            {"naive_holdout", accuracy(r.naive_holdout)},
                                            {"fit_ms", number(r.fit_ms)},
+                                           {"log_scale", r.log_scale},
+                                           {"offset", number(r.offset)},
+                                           {"cap", number(r.cap)},
+                                           {"components", encode_string_array(r.component_names)},
                                            {"forecast", std::move(points)}});
 }
 
@@ -137,10 +154,26 @@ forecast::FitReport decode_report(std::string_view text) {
     r.holdout = accuracy(o.at("holdout"));
     r.naive_holdout = accuracy(o.at("naive_holdout"));
     r.fit_ms = number(o.at("fit_ms"));
+    if (const auto* v = o.if_contains("log_scale")) r.log_scale = v->as_bool();
+    if (const auto* v = o.if_contains("offset")) r.offset = number(*v);
+    if (const auto* v = o.if_contains("cap")) r.cap = number(*v);
+    if (const auto* v = o.if_contains("components")) {
+      for (const auto& name : v->as_array()) r.component_names.emplace_back(name.as_string());
+    }
     for (const auto& item : o.at("forecast").as_array()) {
       const auto& p = item.as_array();
-      r.forecast.push_back({forecast::Date{std::chrono::days{p.at(0).to_number<std::int64_t>()}},
-                            number(p.at(1)), number(p.at(2)), number(p.at(3))});
+      forecast::ForecastPoint point{
+          .date = forecast::Date{std::chrono::days{p.at(0).to_number<std::int64_t>()}},
+          .yhat = number(p.at(1)),
+          .lower = number(p.at(2)),
+          .upper = number(p.at(3)),
+          .parts = {}};
+      if (p.size() >= 6) {
+        point.z = number(p.at(4));
+        point.sigma = number(p.at(5));
+        for (std::size_t i = 6; i < p.size(); ++i) point.parts.push_back(number(p.at(i)));
+      }
+      r.forecast.push_back(std::move(point));
     }
     return r;
   });
