@@ -147,8 +147,10 @@ TEST_F(ClusterTest, EventStreamsOnEitherReplicaCarryTheWebSocketBytesAndResumeAn
 
   ws_on_a->read_until_close();
   ASSERT_TRUE(ends_with(*ws_on_a, "completed", 1000));
+  // Events only: `connected` carries the seq of its snapshot, which is also the seq of the event
+  // a watcher that connected earlier got on its own (a flake when both met in the map).
   std::map<std::int64_t, std::string> reference;
-  for (std::size_t i = 0; i < ws_on_a->messages().size(); ++i) {
+  for (std::size_t i = 1; i < ws_on_a->messages().size(); ++i) {
     reference[int_at(ws_on_a->messages()[i], "seq")] = ws_on_a->raw()[i];
   }
   const auto last = int_at(ws_on_a->messages().back(), "seq");
