@@ -3,13 +3,35 @@
 #include <algorithm>
 #include <cmath>
 
+#include "forecast/quantile.hpp"
 #include "forecast/seasonal_naive.hpp"
 
 namespace levain::forecast {
 namespace {
 
-constexpr double kZ80 = 1.2815515655446004;
+// Fewer validation errors than this give too rough a shape: the normal is used instead.
+constexpr std::size_t kMinShapeErrors = 20;
 constexpr double kChangepointGrid[] = {0.1, 0.03, 0.01, 0.003};
+
+// The shape of the predictive distribution: the chosen candidate's validation errors (1 to V
+// days ahead, from fits that did not see those days), centred on their median so that the
+// forecast stays the median, scaled to unit root mean square and sorted; rounded to 4 decimals,
+// so the report stores what it serves. Empty, and a normal is used, under kMinShapeErrors.
+std::vector<double> residual_shape(std::vector<double> errors) {
+  if (errors.size() < kMinShapeErrors) return {};
+  std::sort(errors.begin(), errors.end());
+  const std::size_t n = errors.size();
+  const double median = n % 2 == 1 ? errors[n / 2] : 0.5 * (errors[n / 2 - 1] + errors[n / 2]);
+  double sq = 0;
+  for (double& e : errors) {
+    e -= median;
+    sq += e * e;
+  }
+  const double rms = std::sqrt(sq / static_cast<double>(n));
+  if (!(rms > 0) || !std::isfinite(rms)) return {};
+  for (double& e : errors) e = std::round(e / rms * 1e4) / 1e4;
+  return errors;
+}
 
 Series with_values(const Series& s, std::vector<double> y) {
   Series out = s;
@@ -211,6 +233,7 @@ std::vector<ForecastPoint> ForecastEngine::final_forecast(Date first, int horizo
                             ? std::max(0.0, validation_sigma_ * validation_sigma_ - base * base) *
                                   2.0 / (validation_days_ + 1)
                             : 0.0;
+  shape_ = residual_shape(validation_errors_);
   const auto sigma_at = [&](int k) {
     return std::sqrt(base * base + growth * std::min(k + 1, validation_days_));
   };
@@ -246,10 +269,12 @@ std::vector<ForecastPoint> ForecastEngine::final_forecast(Date first, int horizo
   for (int k = 0; k < horizon; ++k) {
     const auto bound = [&](double zv) { return std::clamp(transform.inverse(zv), 0.0, cap_); };
     const double sigma = sigma_at(k);
+    const double lower = z[k] + standardized_quantile(shape_, 0.1) * sigma;
+    const double upper = z[k] + standardized_quantile(shape_, 0.9) * sigma;
     ForecastPoint point{.date = first + std::chrono::days{k},
                         .yhat = bound(z[k]),
-                        .lower = bound(z[k] - kZ80 * sigma),
-                        .upper = bound(z[k] + kZ80 * sigma),
+                        .lower = bound(lower),
+                        .upper = bound(upper),
                         .z = z[k],
                         .sigma = sigma,
                         .parts = {}};
@@ -282,21 +307,7 @@ void ForecastEngine::describe(FitReport& report) const {
   report.offset = transform_.offset;
   report.cap = cap_;
   report.component_names = component_names_;
-  report.residual_shape.clear();
-  if (validation_errors_.size() >= 20) {
-    std::vector<double> e = validation_errors_;
-    std::sort(e.begin(), e.end());
-    const double med =
-        e.size() % 2 ? e[e.size() / 2] : 0.5 * (e[e.size() / 2 - 1] + e[e.size() / 2]);
-    double sq = 0;
-    for (double& x : e) {
-      x -= med;
-      sq += x * x;
-    }
-    const double rms = std::sqrt(sq / e.size());
-    if (rms > 0)
-      for (double& x : e) report.residual_shape.push_back(x / rms);
-  }
+  report.residual_shape = shape_;
 }
 
 }  // namespace levain::forecast

@@ -40,8 +40,9 @@ class ForecastEngine {
   /// spread (z, sigma) and yhat split into parts (docs/forecasting.md, "Forecasts explained").
   std::vector<ForecastPoint> final_forecast(Date first, int horizon);
 
-  /// How final_forecast's points are read: the response scale, the bound and the names of
-  /// ForecastPoint::parts. Call after final_forecast.
+  /// How final_forecast's points are read: the response scale, the bound, the names of
+  /// ForecastPoint::parts and the shape of the predictive distribution. Call after
+  /// final_forecast.
   void describe(FitReport& report) const;
 
  private:
@@ -65,9 +66,10 @@ class ForecastEngine {
   int validation_days_ = 0;
   FitConfig best_;
   ResponseTransform transform_;
-  double validation_sigma_ = kNaN;  // RMS of validation errors, transformed scale
-  std::vector<double> validation_errors_;
-  double cap_ = 0;                  // sanity bound on forecasts: 10x the largest observation
+  double validation_sigma_ = kNaN;         // RMS of validation errors, transformed scale
+  std::vector<double> validation_errors_;  // of the chosen candidate, transformed scale
+  std::vector<double> shape_;              // FitReport::residual_shape of the final forecast
+  double cap_ = 0;                         // sanity bound on forecasts: 10x the largest observation
   Eigen::VectorXd warm_;
   std::vector<std::string> component_names_;  // of the last final_forecast's parts
 };
