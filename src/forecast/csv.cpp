@@ -1,6 +1,7 @@
 #include "forecast/csv.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "forecast/csv_dates.hpp"
@@ -15,7 +16,10 @@ struct Columns {
   std::size_t date = 0;
   std::size_t product = 0;
   std::size_t quantity = 0;
+  std::optional<std::size_t> sold_out;     // 0/1, true/false, yes/no
+  std::optional<std::size_t> sold_out_at;  // HH:MM, local time
   std::vector<std::size_t> regressors;
+  std::size_t width = 0;
 };
 
 // Returns the fatal error for a bad header, or "" and fills `cols` / `names`.
@@ -41,6 +45,10 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
       product = i;
     } else if (key == "quantity") {
       quantity = i;
+    } else if (key == "sold_out") {
+      cols.sold_out = i;
+    } else if (key == "sold_out_at") {
+      cols.sold_out_at = i;
     } else {
       cols.regressors.push_back(i);
       names.push_back(raw);
@@ -64,6 +72,38 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
   cols.date = *date;
   cols.product = *product;
   cols.quantity = *quantity;
+  cols.width = header.fields.size();
+  return "";
+}
+
+// "" with `out` set, or the reason the sold-out cells are unusable. Empty cells mean "did not
+// sell out"; a time of sell-out says that it did.
+std::string read_sold_out(const CsvRecord& rec, const Columns& cols, bool& out) {
+  out = false;
+  if (cols.sold_out) {
+    const std::string text = ascii_lower(rec.fields[*cols.sold_out]);
+    if (text == "1" || text == "true" || text == "yes") {
+      out = true;
+    } else if (!(text.empty() || text == "0" || text == "false" || text == "no")) {
+      return "sold_out '" + rec.fields[*cols.sold_out] + "' is not 0/1, true/false or yes/no";
+    }
+  }
+  if (cols.sold_out_at) {
+    const std::string& text = rec.fields[*cols.sold_out_at];
+    if (text.empty()) return "";
+    const bool shaped = text.size() == 5 && text[2] == ':' &&
+                        std::isdigit(static_cast<unsigned char>(text[0])) &&
+                        std::isdigit(static_cast<unsigned char>(text[1])) &&
+                        std::isdigit(static_cast<unsigned char>(text[3])) &&
+                        std::isdigit(static_cast<unsigned char>(text[4]));
+    if (!shaped || std::stoi(text.substr(0, 2)) > 23 || std::stoi(text.substr(3)) > 59) {
+      return "sold_out_at '" + text + "' is not a time HH:MM (00:00 to 23:59)";
+    }
+    if (cols.sold_out && !out) {
+      return "sold_out says no but sold_out_at is " + text;
+    }
+    out = true;
+  }
   return "";
 }
 
@@ -71,11 +111,13 @@ enum class QuantityProblem { none, negative, unknown };
 
 // Returns the rejection reason, or "" with `obs` filled; `quantity` says when the quantity was
 // the reason.
-std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t width,
+std::string read_row(const CsvRecord& rec, const Columns& cols,
                      const std::vector<std::string>& names, const CsvLimits& limits,
                      CsvDates& dates, Observation& obs, QuantityProblem& quantity) {
   if (!rec.error.empty()) return rec.error;
-  if (rec.fields.size() != width) return field_count_problem(rec, width, cols.separator);
+  if (rec.fields.size() != cols.width) {
+    return field_count_problem(rec, cols.width, cols.separator);
+  }
   Date date{};
   if (auto problem = dates.read(rec.fields[cols.date], date); !problem.empty()) return problem;
   const std::string& product = rec.fields[cols.product];
@@ -97,6 +139,7 @@ std::string read_row(const CsvRecord& rec, const Columns& cols, std::size_t widt
   quantity = QuantityProblem::negative;
   if (qty < 0) return "negative quantity " + qty_text;
   quantity = QuantityProblem::none;
+  if (auto problem = read_sold_out(rec, cols, obs.sold_out); !problem.empty()) return problem;
   obs.date = date;
   obs.product = product;
   obs.quantity = qty == 0 ? 0.0 : qty;  // folds -0 into 0
@@ -134,14 +177,12 @@ CsvParseResult parse_sales_csv(std::string_view body, const CsvLimits& limits,
     result.regressor_names.clear();
     return result;
   }
-  const std::size_t width = 3 + cols.regressors.size();
   CsvDates dates(date_format, body, limits.max_line_bytes, cols.date);
   auto fatal = read_data_rows(
       reader, limits, result.rejected, result.rejected_total, [&](const CsvRecord& row) {
         Observation obs;
         auto quantity = QuantityProblem::none;
-        auto reason =
-            read_row(row, cols, width, result.regressor_names, limits, dates, obs, quantity);
+        auto reason = read_row(row, cols, result.regressor_names, limits, dates, obs, quantity);
         if (reason.empty()) {
           result.rows.push_back(std::move(obs));
         } else if (quantity == QuantityProblem::negative) {

@@ -1,8 +1,9 @@
 #pragma once
 /// Parser for the sales upload (`POST .../sales`): a CSV body with a header row
-/// `date,product,quantity[,regressor...]`, as written by hand, by scripts or by a spreadsheet in
-/// any locale (README "CSV format"). It never throws on content: every bad row is reported
-/// with its line number and a reason a person can act on, and the good rows are kept.
+/// `date,product,quantity[,sold_out][,sold_out_at][,regressor...]`, as written by hand, by scripts
+/// or by a spreadsheet in any locale (README "CSV format"). It never throws on content: every bad
+/// row is reported with its line number and a reason a person can act on, and the good rows are
+/// kept.
 
 #include <cstddef>
 #include <string>
@@ -39,7 +40,9 @@ struct CsvParseResult {
 };
 
 /// Header names are matched case-insensitively after trimming; the three required columns may
-/// come in any order and every other column is a numeric regressor (its name kept as written).
+/// come in any order. `sold_out` (0/1, true/false, yes/no) and `sold_out_at` (HH:MM) mark a day
+/// the product ran out (Observation::sold_out); every other column is a numeric regressor (its
+/// name kept as written).
 /// An empty regressor cell means "unknown" and is stored as NaN; a non-numeric one rejects the
 /// row. Blank lines are skipped. Quoted fields use "" for a quote and cannot span lines.
 /// The separator is the header's (',' ';' or tab); with ';' numbers may use a decimal comma.

@@ -20,6 +20,12 @@ Series slice_series(const Series& s, std::size_t first, std::size_t count) {
     for (std::size_t i = 0; i < count && first + i < r.size(); ++i) slice[i] = r[first + i];
     out.regressors.push_back(std::move(slice));
   }
+  if (!s.sold_out.empty()) {
+    out.sold_out.assign(count, 0);
+    for (std::size_t i = 0; i < count && first + i < s.sold_out.size(); ++i) {
+      out.sold_out[i] = s.sold_out[first + i];
+    }
+  }
   return out;
 }
 
@@ -57,6 +63,8 @@ std::vector<Series> series_from_rows(const std::vector<Observation>& rows,
     if (row.date < s.start) continue;
     const auto day = static_cast<std::size_t>((row.date - s.start).count());
     s.y[day] = row.quantity;
+    if (row.sold_out && s.sold_out.empty()) s.sold_out.assign(s.y.size(), 0);
+    if (!s.sold_out.empty()) s.sold_out[day] = row.sold_out ? 1 : 0;
     for (std::size_t r = 0; r < s.regressors.size() && r < row.regressors.size(); ++r) {
       s.regressors[r][day] = row.regressors[r];
     }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct Observation {
   std::string product;
   double quantity = 0;
   std::vector<double> regressors;  // same order as CsvParseResult::regressor_names
+  /// The product ran out that day: `quantity` is a lower bound on demand, not demand.
+  bool sold_out = false;
 };
 
 /// A product's daily history, one slot per calendar day from `start`; missing days are NaN.
@@ -27,6 +30,9 @@ struct Series {
   std::vector<double> y;
   std::vector<std::string> regressor_names;
   std::vector<std::vector<double>> regressors;  // [regressor][day], NaN where unknown
+  /// 1 on a day the product sold out (y is then a lower bound on demand); as long as y, or
+  /// empty when no day sold out.
+  std::vector<std::uint8_t> sold_out;
 };
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -47,8 +53,9 @@ struct ForecastPoint {
   double lower = 0;  // 80% interval
   double upper = 0;
   /// The day's predictive distribution, so that any quantile is read from the stored fit
-  /// (forecast/quantile.hpp): location and spread on the model's response scale. NaN in a model
-  /// stored before they existed; the quantile then follows from the 80% interval.
+  /// (forecast/quantile.hpp): median and spread on the model's response scale (sigma grows with
+  /// the days ahead). NaN in a model stored before they existed; the quantile then follows from
+  /// the 80% interval.
   double z = kNaN;
   double sigma = kNaN;
   /// yhat split into named parts in units of the forecast (FitReport::component_names, same
@@ -74,6 +81,10 @@ struct FitReport {
   /// "holiday:<name>", "regressor:<column>", and for seasonal naive "last_week"; "clamp" when
   /// the bounds at 0 or at cap moved the sum.
   std::vector<std::string> component_names;
+  /// The shape of each day's predictive distribution on the response scale: a sorted sample of
+  /// unit root mean square and median 0 (the model's validation errors, docs/forecasting.md
+  /// "Quantiles"); the day's p-quantile is z + sigma * its p-quantile. Empty: a normal (seasonal
+  /// naive, a history too short to validate, a model stored before the shape was kept).
   std::vector<double> residual_shape;
 };
 

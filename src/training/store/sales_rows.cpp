@@ -59,7 +59,8 @@ std::vector<std::size_t> checked_rows(const std::vector<std::string>& names,
 
 SeriesBuilder::SeriesBuilder(std::string product) { series_.product = std::move(product); }
 
-void SeriesBuilder::add(std::int64_t day, double quantity, std::string_view regressors_json) {
+void SeriesBuilder::add(std::int64_t day, double quantity, std::string_view regressors_json,
+                        bool sold_out) {
   auto& s = series_;
   if (s.y.empty()) {
     first_ = day;
@@ -69,6 +70,10 @@ void SeriesBuilder::add(std::int64_t day, double quantity, std::string_view regr
   s.y.resize(slot + 1, forecast::kNaN);
   for (auto& r : s.regressors) r.resize(slot + 1, forecast::kNaN);
   s.y[slot] = quantity;
+  if (sold_out) {
+    s.sold_out.resize(slot + 1, 0);
+    s.sold_out[slot] = 1;
+  }
   json_columns::decode_regressors(regressors_json, [&](const std::string& name, double value) {
     auto it = std::find(s.regressor_names.begin(), s.regressor_names.end(), name);
     if (it == s.regressor_names.end()) {
@@ -82,6 +87,7 @@ void SeriesBuilder::add(std::int64_t day, double quantity, std::string_view regr
 
 std::optional<forecast::Series> SeriesBuilder::finish() {
   if (series_.y.empty()) return std::nullopt;
+  if (!series_.sold_out.empty()) series_.sold_out.resize(series_.y.size(), 0);
   return std::move(series_);
 }
 

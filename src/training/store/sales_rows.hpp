@@ -37,7 +37,8 @@ class SeriesBuilder {
  public:
   explicit SeriesBuilder(std::string product);
   /// `regressors_json` is the stored regressor column (json_columns::encode_regressors).
-  void add(std::int64_t day, double quantity, std::string_view regressors_json);
+  void add(std::int64_t day, double quantity, std::string_view regressors_json,
+           bool sold_out = false);
   /// nullopt when no row was added.
   std::optional<forecast::Series> finish();
 

@@ -69,6 +69,20 @@ struct ProductEconomics {
 /// A tenant's default for products without economics: unit cost as a share of the price.
 inline constexpr double kDefaultUnitCostShare = 0.35;
 
+/// A forecast the log kept (every served model's first forecast days, docs/forecasting.md
+/// "Forecasts checked against what was sold") whose day has sales now.
+struct MetForecast {
+  std::string product;
+  forecast::Date date;
+  int lead = 0;     // days ahead: 1 for the day after the model's last sales day
+  int version = 0;  // of the model that made it
+  double yhat = 0;
+  double lower = 0;  // 80% interval
+  double upper = 0;
+  double sold = 0;
+  bool sold_out = false;
+};
+
 /// One stored day of a product's sales.
 struct SalesDay {
   forecast::Date date;
@@ -246,8 +260,13 @@ class Store {
   virtual std::vector<StoredModel> list_model_versions(const std::string& tenant,
                                                        const std::string& product) = 0;
   /// Serves kept version `version` of the product from now on; false when it is not kept.
+  /// Both this and save_model log the served model's forecast (forecast_log.hpp).
   virtual bool rollback_model(const std::string& tenant, const std::string& product,
                               int version) = 0;
+  /// Logged forecasts for days from `from` on that have sales, by product, day and lead; at
+  /// most `limit`.
+  virtual std::vector<MetForecast> met_forecasts(const std::string& tenant, forecast::Date from,
+                                                 std::size_t limit) = 0;
 
   // --- products' economics (the bake plan) -------------------------------------------------
   /// Replaces the tenant's product rows in one transaction (an empty list clears them).

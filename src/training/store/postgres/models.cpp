@@ -1,6 +1,7 @@
 // PostgresStore: trained models per product, the version served and the last versions kept.
 #include <stdexcept>
 
+#include "training/store/forecast_log.hpp"
 #include "training/store/json_columns.hpp"
 #include "training/store/postgres/impl.hpp"
 
@@ -23,6 +24,26 @@ StoredModel read_model(const pqxx::row& r, const std::string& tenant) {
   return m;
 }
 
+// Logs the forecast of the model now served (forecast_log.hpp), in the caller's transaction.
+void log_forecast(pqxx::work& tx, const std::string& tenant, const std::string& product,
+                  const forecast::FitReport& report, int version) {
+  const auto rows = forecast_log::rows_of(report);
+  if (rows.empty()) return;
+  std::vector<std::int64_t> days, leads;
+  std::vector<double> yhat, lower, upper;
+  for (const auto& row : rows) {
+    days.push_back(row.day);
+    leads.push_back(row.lead);
+    yhat.push_back(row.yhat);
+    lower.push_back(row.lower);
+    upper.push_back(row.upper);
+  }
+  tx.exec_prepared(pg::stmt::kForecastLog, tenant, product, version, pg::int_array(days),
+                   pg::int_array(leads), pg::double_array(yhat), pg::double_array(lower),
+                   pg::double_array(upper));
+  tx.exec_prepared(pg::stmt::kForecastLogTrim, tenant, product, forecast_log::oldest_kept(rows));
+}
+
 }  // namespace
 
 int PostgresStore::save_model(const StoredModel& model) {
@@ -38,6 +59,7 @@ int PostgresStore::save_model(const StoredModel& model) {
                      version - kModelVersionsKept);
     tx.exec_prepared(pg::stmt::kModelUpsert, model.tenant_id, model.product, model.job_id, report,
                      model.trained_at_us, version);
+    log_forecast(tx, model.tenant_id, model.product, model.report, version);
     tx.commit();
     return version;
   });
@@ -82,8 +104,33 @@ bool PostgresStore::rollback_model(const std::string& tenant, const std::string&
     pqxx::work tx(c);
     tx.exec_prepared(pg::stmt::kVersionLock, tenant, product);
     const auto r = tx.exec_prepared(pg::stmt::kVersionRestore, tenant, product, version);
+    if (r.empty()) return false;
+    log_forecast(tx, tenant, product, json_columns::decode_report(r[0][0].c_str()), version);
     tx.commit();
-    return r.affected_rows() > 0;
+    return true;
+  });
+}
+
+std::vector<MetForecast> PostgresStore::met_forecasts(const std::string& tenant,
+                                                      forecast::Date from, std::size_t limit) {
+  return impl_->pool.run("met_forecasts", [&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<MetForecast> out;
+    for (const auto& r :
+         tx.exec_prepared(pg::stmt::kForecastMet, tenant,
+                          static_cast<std::int64_t>(from.time_since_epoch().count()),
+                          static_cast<std::int64_t>(limit))) {
+      out.push_back({.product = r[0].as<std::string>(),
+                     .date = forecast::Date{std::chrono::days{r[1].as<std::int64_t>()}},
+                     .lead = r[2].as<int>(),
+                     .version = r[3].as<int>(),
+                     .yhat = r[4].as<double>(),
+                     .lower = r[5].as<double>(),
+                     .upper = r[6].as<double>(),
+                     .sold = r[7].as<double>(),
+                     .sold_out = r[8].as<bool>()});
+    }
+    return out;
   });
 }
 

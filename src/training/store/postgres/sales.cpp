@@ -23,13 +23,13 @@ UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
   if (keep.empty()) return result;
   // Encoded once, outside the retry loop of the pool.
   struct Batch {
-    std::string products, days, quantities, regressors;
+    std::string products, days, quantities, regressors, sold_out;
   };
   std::vector<Batch> batches;
   for (std::size_t from = 0; from < keep.size(); from += kBatchRows) {
     const std::size_t to = std::min(keep.size(), from + kBatchRows);
     std::vector<std::string> products, regressors;
-    std::vector<std::int64_t> days;
+    std::vector<std::int64_t> days, sold_out;
     std::vector<double> quantities;
     for (std::size_t k = from; k < to; ++k) {
       const auto& row = rows[keep[k]];
@@ -37,16 +37,17 @@ UpsertResult PostgresStore::upsert_sales(const std::string& tenant,
       days.push_back(sales_rows::day_number(row.date));
       quantities.push_back(row.quantity);
       regressors.push_back(json_columns::encode_regressors(regressor_names, row.regressors));
+      sold_out.push_back(row.sold_out ? 1 : 0);
     }
     batches.push_back({pg::text_array(products), pg::int_array(days), pg::double_array(quantities),
-                       pg::text_array(regressors)});
+                       pg::text_array(regressors), pg::int_array(sold_out)});
   }
   return impl_->pool.run("upsert_sales", [&](pqxx::connection& c) {
     UpsertResult counts;
     pqxx::work tx(c);
     for (const auto& b : batches) {
       for (const auto& r : tx.exec_prepared(pg::stmt::kSalesUpsert, tenant, b.products, b.days,
-                                            b.quantities, b.regressors)) {
+                                            b.quantities, b.regressors, b.sold_out)) {
         ++(r[0].as<bool>() ? counts.inserted : counts.updated);
       }
     }
@@ -90,7 +91,7 @@ std::optional<forecast::Series> PostgresStore::load_series(const std::string& te
     pqxx::nontransaction tx(c);
     sales_rows::SeriesBuilder series(product);
     for (const auto& r : tx.exec_prepared(pg::stmt::kSalesSeries, tenant, product)) {
-      series.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].c_str());
+      series.add(r[0].as<std::int64_t>(), r[1].as<double>(), r[2].c_str(), r[3].as<bool>());
     }
     return series.finish();
   });

@@ -168,8 +168,25 @@ CREATE TABLE IF NOT EXISTS tenant_settings (
 );
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{
-    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}}};
+// v7: sold-out days (the day's quantity is a lower bound on demand) and the forecast log, which
+// keeps what each served model forecast so that later sales can check it.
+constexpr const char* kV7 = R"sql(
+ALTER TABLE sales ADD COLUMN IF NOT EXISTS sold_out boolean NOT NULL DEFAULT false;
+CREATE TABLE IF NOT EXISTS forecast_log (
+  tenant  text             NOT NULL,
+  product text             NOT NULL,
+  day     integer          NOT NULL,
+  lead    integer          NOT NULL,
+  version integer          NOT NULL,
+  yhat    double precision NOT NULL,
+  lower   double precision NOT NULL,
+  upper   double precision NOT NULL,
+  PRIMARY KEY (tenant, product, day, lead)
+);
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{
+    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7}}};
 static_assert(kMigrations.back().version == kPostgresSchemaVersion);
 
 }  // namespace

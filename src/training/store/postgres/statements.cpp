@@ -69,16 +69,17 @@ std::int64_t now_us() {
 void prepare_statements(pqxx::connection& c) {
   // (xmax = 0) is true for a row this statement inserted, false for one it updated.
   c.prepare(stmt::kSalesUpsert,
-            "INSERT INTO sales (tenant, product, day, quantity, regressors) "
-            "SELECT $1, p, d, q, r FROM unnest($2::text[], $3::integer[], $4::float8[], "
-            "$5::text[]) AS u (p, d, q, r) "
+            "INSERT INTO sales (tenant, product, day, quantity, regressors, sold_out) "
+            "SELECT $1, p, d, q, r, o <> 0 FROM unnest($2::text[], $3::integer[], $4::float8[], "
+            "$5::text[], $6::integer[]) AS u (p, d, q, r, o) "
             "ON CONFLICT (tenant, product, day) DO UPDATE SET quantity = excluded.quantity, "
-            "regressors = excluded.regressors RETURNING (xmax = 0)");
+            "regressors = excluded.regressors, sold_out = excluded.sold_out "
+            "RETURNING (xmax = 0)");
   c.prepare(stmt::kSalesProducts,
             "SELECT DISTINCT product COLLATE \"C\" AS p FROM sales WHERE tenant = $1 ORDER BY p");
   c.prepare(stmt::kSalesSeries,
-            "SELECT day, quantity, regressors FROM sales WHERE tenant = $1 AND product = $2 "
-            "ORDER BY day");
+            "SELECT day, quantity, regressors, sold_out FROM sales "
+            "WHERE tenant = $1 AND product = $2 ORDER BY day");
   // Newest first, so a LIMIT keeps the most recent days (the caller reverses them).
   c.prepare(stmt::kSalesWindow,
             "SELECT day, quantity FROM sales WHERE tenant = $1 AND product = $2 "
@@ -187,7 +188,20 @@ void prepare_statements(pqxx::connection& c) {
             "WHERE tenant = $1 AND product = $2 AND version = $3 "
             "ON CONFLICT (tenant, product) DO UPDATE SET "
             "job_id = excluded.job_id, report = excluded.report, "
-            "trained_at = excluded.trained_at, version = excluded.version");
+            "trained_at = excluded.trained_at, version = excluded.version RETURNING report");
+  c.prepare(stmt::kForecastLog,
+            "INSERT INTO forecast_log (tenant, product, day, lead, version, yhat, lower, upper) "
+            "SELECT $1, $2, d, l, $3, y, lo, up FROM unnest($4::integer[], $5::integer[], "
+            "$6::float8[], $7::float8[], $8::float8[]) AS u (d, l, y, lo, up) "
+            "ON CONFLICT (tenant, product, day, lead) DO UPDATE SET version = excluded.version, "
+            "yhat = excluded.yhat, lower = excluded.lower, upper = excluded.upper");
+  c.prepare(stmt::kForecastLogTrim,
+            "DELETE FROM forecast_log WHERE tenant = $1 AND product = $2 AND day < $3");
+  c.prepare(stmt::kForecastMet,
+            "SELECT f.product, f.day, f.lead, f.version, f.yhat, f.lower, f.upper, s.quantity, "
+            "s.sold_out FROM forecast_log f JOIN sales s ON s.tenant = f.tenant "
+            "AND s.product = f.product AND s.day = f.day WHERE f.tenant = $1 AND f.day >= $2 "
+            "ORDER BY f.product COLLATE \"C\", f.day, f.lead LIMIT $3");
 
   c.prepare(stmt::kProductClear, "DELETE FROM products WHERE tenant = $1");
   c.prepare(stmt::kProductInsert,

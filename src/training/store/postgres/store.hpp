@@ -83,6 +83,8 @@ class PostgresStore final : public Store {
   std::vector<StoredModel> list_model_versions(const std::string& tenant,
                                                const std::string& product) override;
   bool rollback_model(const std::string& tenant, const std::string& product, int version) override;
+  std::vector<MetForecast> met_forecasts(const std::string& tenant, forecast::Date from,
+                                         std::size_t limit) override;
 
   void replace_products(const std::string& tenant,
                         const std::vector<ProductEconomics>& rows) override;

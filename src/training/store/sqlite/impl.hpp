@@ -99,6 +99,9 @@ struct SqliteStore::Impl {
   SQLite::Statement version_trim;
   SQLite::Statement version_get;
   SQLite::Statement version_list;
+  SQLite::Statement flog_upsert;
+  SQLite::Statement flog_trim;
+  SQLite::Statement flog_met;
   SQLite::Statement product_clear;
   SQLite::Statement product_insert;
   SQLite::Statement product_list;

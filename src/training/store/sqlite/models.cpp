@@ -1,6 +1,7 @@
 // SqliteStore: trained models per product, the version served and the last versions kept.
 #include <stdexcept>
 
+#include "training/store/forecast_log.hpp"
 #include "training/store/json_columns.hpp"
 #include "training/store/sqlite/impl.hpp"
 
@@ -35,6 +36,30 @@ void bind_model(SQLite::Statement& s, const StoredModel& m, const std::string& r
 
 }  // namespace
 
+void SqliteStore::log_forecast(const std::string& tenant, const std::string& product,
+                               const forecast::FitReport& report, int version) {
+  auto& impl = *impl_;
+  const auto rows = forecast_log::rows_of(report);
+  if (rows.empty()) return;
+  for (const auto& row : rows) {
+    StatementUse s(impl.flog_upsert);
+    s->bind(1, tenant);
+    s->bind(2, product);
+    s->bind(3, row.day);
+    s->bind(4, row.lead);
+    s->bind(5, version);
+    s->bind(6, row.yhat);
+    s->bind(7, row.lower);
+    s->bind(8, row.upper);
+    s->exec();
+  }
+  StatementUse trim(impl.flog_trim);
+  trim->bind(1, tenant);
+  trim->bind(2, product);
+  trim->bind(3, forecast_log::oldest_kept(rows));
+  trim->exec();
+}
+
 int SqliteStore::save_model(const StoredModel& model) {
   const std::string report = json_columns::encode_report(model.report);
   return impl_->locked("save_model", [&] {
@@ -63,6 +88,7 @@ int SqliteStore::save_model(const StoredModel& model) {
       bind_model(*s, model, report, version);
       s->exec();
     }
+    log_forecast(model.tenant_id, model.product, model.report, version);
     tx.commit();
     return version;
   });
@@ -128,8 +154,32 @@ bool SqliteStore::rollback_model(const std::string& tenant, const std::string& p
       bind_model(*s, m, report, version);
       s->exec();
     }
+    log_forecast(tenant, product, json_columns::decode_report(report), version);
     tx.commit();
     return true;
+  });
+}
+
+std::vector<MetForecast> SqliteStore::met_forecasts(const std::string& tenant, forecast::Date from,
+                                                    std::size_t limit) {
+  return impl_->locked("met_forecasts", [&] {
+    StatementUse q(impl_->flog_met);
+    q->bind(1, tenant);
+    q->bind(2, static_cast<std::int64_t>(from.time_since_epoch().count()));
+    q->bind(3, static_cast<std::int64_t>(limit));
+    std::vector<MetForecast> out;
+    while (q->executeStep()) {
+      out.push_back({.product = q->getColumn(0).getString(),
+                     .date = forecast::Date{std::chrono::days{q->getColumn(1).getInt64()}},
+                     .lead = q->getColumn(2).getInt(),
+                     .version = q->getColumn(3).getInt(),
+                     .yhat = q->getColumn(4).getDouble(),
+                     .lower = q->getColumn(5).getDouble(),
+                     .upper = q->getColumn(6).getDouble(),
+                     .sold = q->getColumn(7).getDouble(),
+                     .sold_out = q->getColumn(8).getInt() != 0});
+    }
+    return out;
   });
 }
 

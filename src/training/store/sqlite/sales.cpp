@@ -25,6 +25,7 @@ UpsertResult SqliteStore::upsert_sales(const std::string& tenant,
       ins->bind(3, day);
       ins->bind(4, row.quantity);
       ins->bind(5, regressors);
+      ins->bind(6, row.sold_out ? 1 : 0);
       if (ins->exec() == 1) {
         ++result.inserted;
         continue;
@@ -32,9 +33,10 @@ UpsertResult SqliteStore::upsert_sales(const std::string& tenant,
       StatementUse upd(impl_->sales_update);
       upd->bind(1, row.quantity);
       upd->bind(2, regressors);
-      upd->bind(3, tenant);
-      upd->bind(4, row.product);
-      upd->bind(5, day);
+      upd->bind(3, row.sold_out ? 1 : 0);
+      upd->bind(4, tenant);
+      upd->bind(5, row.product);
+      upd->bind(6, day);
       upd->exec();
       ++result.updated;
     }
@@ -84,7 +86,7 @@ std::optional<forecast::Series> SqliteStore::load_series(const std::string& tena
     sales_rows::SeriesBuilder series(product);
     while (q->executeStep()) {
       series.add(q->getColumn(0).getInt64(), q->getColumn(1).getDouble(),
-                 q->getColumn(2).getString());
+                 q->getColumn(2).getString(), q->getColumn(3).getInt() != 0);
     }
     return series.finish();
   });

@@ -170,8 +170,25 @@ CREATE TABLE IF NOT EXISTS tenant_settings (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{
-    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}}};
+// v7: sold-out days (the day's quantity is a lower bound on demand) and the forecast log, which
+// keeps what each served model forecast so that later sales can check it.
+constexpr const char* kV7 = R"sql(
+ALTER TABLE sales ADD COLUMN sold_out INTEGER NOT NULL DEFAULT 0 CHECK (sold_out IN (0, 1));
+CREATE TABLE IF NOT EXISTS forecast_log (
+  tenant  TEXT    NOT NULL,
+  product TEXT    NOT NULL,
+  day     INTEGER NOT NULL,
+  lead    INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  yhat    REAL    NOT NULL,
+  lower   REAL    NOT NULL,
+  upper   REAL    NOT NULL,
+  PRIMARY KEY (tenant, product, day, lead)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{
+    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

@@ -63,14 +63,14 @@ SqliteStore::Impl::Impl(const std::string& p)
       schema_version(migrate(db, p)),
       ping(db, "SELECT 1"),
       sales_insert(db,
-                   "INSERT INTO sales (tenant, product, day, quantity, regressors) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, product, day) DO NOTHING"),
+                   "INSERT INTO sales (tenant, product, day, quantity, regressors, sold_out) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, product, day) DO NOTHING"),
       sales_update(db,
-                   "UPDATE sales SET quantity = ?, regressors = ? "
+                   "UPDATE sales SET quantity = ?, regressors = ?, sold_out = ? "
                    "WHERE tenant = ? AND product = ? AND day = ?"),
       sales_products(db, "SELECT DISTINCT product FROM sales WHERE tenant = ? ORDER BY product"),
       sales_series(db,
-                   "SELECT day, quantity, regressors FROM sales "
+                   "SELECT day, quantity, regressors, sold_out FROM sales "
                    "WHERE tenant = ? AND product = ? ORDER BY day"),
       // Newest first, so a LIMIT keeps the most recent days (the caller reverses them).
       sales_window(db,
@@ -167,6 +167,18 @@ SqliteStore::Impl::Impl(const std::string& p)
       version_list(db,
                    "SELECT product, job_id, report, trained_at, version FROM model_versions "
                    "WHERE tenant = ? AND product = ? ORDER BY version DESC"),
+      flog_upsert(db,
+                  "INSERT INTO forecast_log (tenant, product, day, lead, version, yhat, lower, "
+                  "upper) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (tenant, product, day, lead) DO UPDATE SET "
+                  "version = excluded.version, yhat = excluded.yhat, lower = excluded.lower, "
+                  "upper = excluded.upper"),
+      flog_trim(db, "DELETE FROM forecast_log WHERE tenant = ? AND product = ? AND day < ?"),
+      flog_met(db,
+               "SELECT f.product, f.day, f.lead, f.version, f.yhat, f.lower, f.upper, "
+               "s.quantity, s.sold_out FROM forecast_log f JOIN sales s ON s.tenant = f.tenant "
+               "AND s.product = f.product AND s.day = f.day WHERE f.tenant = ? AND f.day >= ? "
+               "ORDER BY f.product, f.day, f.lead LIMIT ?"),
       product_clear(db, "DELETE FROM products WHERE tenant = ?"),
       product_insert(db,
                      "INSERT INTO products (tenant, product, unit_cost, price, min_batch, "

@@ -73,6 +73,8 @@ class SqliteStore final : public Store {
   std::vector<StoredModel> list_model_versions(const std::string& tenant,
                                                const std::string& product) override;
   bool rollback_model(const std::string& tenant, const std::string& product, int version) override;
+  std::vector<MetForecast> met_forecasts(const std::string& tenant, forecast::Date from,
+                                         std::size_t limit) override;
 
   void replace_products(const std::string& tenant,
                         const std::vector<ProductEconomics>& rows) override;
@@ -87,6 +89,10 @@ class SqliteStore final : public Store {
 
  private:
   struct Impl;  // defined in sqlite_impl.hpp, shared by the per-area source files
+  /// Logs the forecast of the model now served (forecast_log.hpp), inside the caller's
+  /// transaction and lock.
+  void log_forecast(const std::string& tenant, const std::string& product,
+                    const forecast::FitReport& report, int version);
   std::unique_ptr<Impl> impl_;
 };
 
