@@ -80,11 +80,13 @@ std::string read_header(const CsvRecord& header, const CsvLimits& limits, Column
 // sell out"; a time of sell-out says that it did.
 std::string read_sold_out(const CsvRecord& rec, const Columns& cols, bool& out) {
   out = false;
+  bool said_no = false;
   if (cols.sold_out) {
     const std::string text = ascii_lower(rec.fields[*cols.sold_out]);
+    said_no = text == "0" || text == "false" || text == "no";
     if (text == "1" || text == "true" || text == "yes") {
       out = true;
-    } else if (!(text.empty() || text == "0" || text == "false" || text == "no")) {
+    } else if (!(text.empty() || said_no)) {
       return "sold_out '" + rec.fields[*cols.sold_out] + "' is not 0/1, true/false or yes/no";
     }
   }
@@ -99,7 +101,7 @@ std::string read_sold_out(const CsvRecord& rec, const Columns& cols, bool& out) 
     if (!shaped || std::stoi(text.substr(0, 2)) > 23 || std::stoi(text.substr(3)) > 59) {
       return "sold_out_at '" + text + "' is not a time HH:MM (00:00 to 23:59)";
     }
-    if (cols.sold_out && !out) {
+    if (said_no) {
       return "sold_out says no but sold_out_at is " + text;
     }
     out = true;

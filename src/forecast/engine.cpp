@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "forecast/censoring.hpp"
 #include "forecast/quantile.hpp"
 #include "forecast/seasonal_naive.hpp"
 
@@ -308,6 +309,30 @@ void ForecastEngine::describe(FitReport& report) const {
   report.cap = cap_;
   report.component_names = component_names_;
   report.residual_shape = shape_;
+}
+
+std::vector<double> ForecastEngine::impute_censored(std::span<const std::uint8_t> censored,
+                                                    std::span<const double> sold, int steps) {
+  ResponseTransform transform = transform_;
+  transform.log = best_.multiplicative;
+  const std::vector<double> shape = residual_shape(validation_errors_);
+  std::vector<double> fitted = clean_;  // what the fits see: outliers stay out
+  std::vector<double> out = series_.y;
+  const auto flagged = [&](int d) {
+    return d < static_cast<int>(censored.size()) && censored[d] != 0 && std::isfinite(sold[d]);
+  };
+  LinearFit fit = model_->fit(best_, transform, days_, Eigen::VectorXd{});
+  for (int step = 0; step < steps; ++step) {
+    const Eigen::VectorXd z = LinearModel::predict_z(fit, design_.x);
+    for (int d = 0; d < days_; ++d) {
+      if (!flagged(d)) continue;
+      out[d] = fitted[d] = censored_demand(sold[d], z[d], fit.sigma, shape, transform, cap_);
+    }
+    if (step + 1 == steps) break;  // the caller's own fit is the last M-step
+    LinearModel refit(design_, fitted, {days_});
+    fit = refit.fit(best_, transform, days_, fit.beta);
+  }
+  return out;
 }
 
 }  // namespace levain::forecast

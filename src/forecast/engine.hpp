@@ -3,6 +3,7 @@
 /// scale (additive or log) and the changepoint sparsity by rolling-origin validation inside the
 /// training part, then serves the hold-out forecast and the final forecast from that choice.
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -44,6 +45,13 @@ class ForecastEngine {
   /// ForecastPoint::parts and the shape of the predictive distribution. Call after
   /// final_forecast.
   void describe(FitReport& report) const;
+
+  /// The E-steps for sold-out days (censoring.hpp): `censored[d]` marks day d, whose value
+  /// `sold[d]` is a lower bound (missing in this engine's series). Each step fits the selected
+  /// model on the whole series with the latest imputations and sets those days to
+  /// censored_demand under it. Returns the series' values with the last step's imputations.
+  std::vector<double> impute_censored(std::span<const std::uint8_t> censored,
+                                      std::span<const double> sold, int steps);
 
  private:
   void select();

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "forecast/censoring.hpp"
 #include "forecast/dates.hpp"
 #include "forecast/engine.hpp"
 #include "forecast/metrics.hpp"
@@ -117,6 +118,9 @@ FitReport fit_and_forecast(const Series& series, const ModelOptions& options) {
   int holdout = std::clamp(options.holdout_days, 7, kMaxHorizon);
   holdout = std::max(7, std::min(holdout, (n / 3) / 7 * 7));
   const int train = n - holdout;
+  // A sold-out day's quantity is a lower bound, never an observation: its imputed demand stands
+  // in for it from here on, hold-out included (docs/forecasting.md, "Sold-out days").
+  s.y = impute_sold_out(s, calendar, train);
   const std::span<const double> y(s.y);
 
   ForecastEngine engine(s, calendar, train);

@@ -54,6 +54,31 @@ TEST_F(BacktestCliTest, JsonAndTablesForEveryProductAndMethod) {
   EXPECT_NE(t.err.find("backtest: 1/1 Croissant"), std::string::npos) << t.err;
 }
 
+TEST_F(BacktestCliTest, CensorTestComparesFitsThatKnowTheSoldOutFlagWithFitsThatDoNot) {
+  const auto sales = write("sales.csv", demo_csv(2, 400, 9));
+  const auto r = run_levain({"backtest", sales, "--censor-test", "--horizon", "14", "--origins",
+                             "2", "--bake-quantile", "0.6", "--json"});
+  ASSERT_TRUE(r.status.exited && r.status.code == 0) << r.status.describe() << r.err;
+  const auto v = boost::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(num_at(v, "bake_quantile"), 0.6) << dump(v);
+  ASSERT_EQ(arr_at(v, "products").size(), 2u) << dump(v);
+  EXPECT_GT(int_at(v, "sold_out_days"), 0) << dump(v);
+  for (const char* side : {"with_flag", "without_flag", "uncapped"}) {
+    EXPECT_EQ(int_at(v, std::string(side) + "/days"), 56) << side << dump(v);
+  }
+  // Capping hides demand: the fit that takes sales as demand forecasts low.
+  EXPECT_LT(num_at(v, "without_flag/bias"), 0.0) << dump(v);
+  EXPECT_GT(num_at(v, "products/0/bake"), 0.0) << dump(v);
+
+  const auto table = run_levain({"backtest", sales, "--censor-test", "--origins", "1"});
+  ASSERT_EQ(table.status.code, 0) << table.err;
+  EXPECT_NE(table.out.find("knows the flag"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("ignores the flag"), std::string::npos) << table.out;
+  const auto bad = run_levain({"backtest", sales, "--censor-test", "--bake-quantile", "1.5"});
+  EXPECT_NE(bad.status.code, 0) << bad.out;
+  EXPECT_NE(bad.err.find("bake-quantile"), std::string::npos) << bad.err;
+}
+
 TEST_F(BacktestCliTest, BadInputIsAClearErrorNotACrash) {
   const auto sales = write("sales.csv", "date,product,quantity\n2024-01-01,Pan,3\nbad,Pan,1\n");
   auto missing = run_levain({"backtest", (dir_ / "nope.csv").string()});

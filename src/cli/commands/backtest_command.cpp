@@ -1,15 +1,19 @@
 // `levain backtest`: reads a sales CSV (and an optional holiday calendar), runs the rolling-origin
 // backtest of src/forecast/backtest.hpp and prints its tables or JSON.
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 
 #include "cli/client/terminal.hpp"
 #include "cli/commands/commands.hpp"
 #include "forecast/backtest.hpp"
 #include "forecast/backtest_report.hpp"
+#include "forecast/censor_check.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/holidays.hpp"
 #include "forecast/series.hpp"
@@ -27,6 +31,8 @@ struct BacktestFlags {
   forecast::BacktestOptions options;
   bool json = false;
   bool progress = false;
+  bool censor_test = false;
+  double bake_quantile = 0.7;
 };
 
 // Reads a whole file, or a pipe such as /dev/stdin, refusing more than kMaxFileBytes.
@@ -54,6 +60,78 @@ void warn_rejected(const std::string& path, std::size_t total,
               << rejected[i].reason;
   }
   std::cerr << (total > 5 ? "; ...\n" : "\n");
+}
+
+// Bias as a share of the scored days' true demand, in percent.
+double percent_of(double error_sum, double demand_sum) {
+  return demand_sum > 0 ? 100 * error_sum / demand_sum : forecast::kNaN;
+}
+
+boost::json::value number(double v) { return std::isfinite(v) ? boost::json::value(v) : nullptr; }
+
+boost::json::object side_json(const forecast::CensorSide& side, double demand_sum) {
+  return {{"bias", number(side.bias())},
+          {"bias_percent", number(percent_of(side.error_sum, demand_sum))},
+          {"mae", number(side.mae())},
+          {"days", side.days}};
+}
+
+int print_censor_check(const BacktestFlags& f, const std::vector<forecast::Series>& series) {
+  const auto& b = f.options;
+  const forecast::CensorCheckOptions options{.horizon = b.horizon,
+                                             .origins = b.origins,
+                                             .spacing = b.spacing,
+                                             .train_days = b.train_days,
+                                             .holdout_days = b.holdout_days,
+                                             .bake_quantile = f.bake_quantile,
+                                             .holidays = b.holidays,
+                                             .extra_holidays = b.extra_holidays,
+                                             .on_product = b.on_product};
+  const auto r = forecast::run_censor_check(series, options);
+  const double ratio = std::abs(r.with_flag.bias()) / std::abs(r.without_flag.bias());
+  if (f.json) {
+    boost::json::array products;
+    for (const auto& p : r.products) {
+      products.push_back({{"product", p.product},
+                          {"bake", number(p.bake)},
+                          {"sold_out_days", p.sold_out_days},
+                          {"history_days", p.history_days},
+                          {"with_flag", side_json(p.with_flag, p.demand_sum)},
+                          {"without_flag", side_json(p.without_flag, p.demand_sum)},
+                          {"uncapped", side_json(p.uncapped, p.demand_sum)},
+                          {"skipped", p.skipped.empty() ? boost::json::value(nullptr)
+                                                        : boost::json::value(p.skipped)}});
+    }
+    std::cout << boost::json::object{{"bake_quantile", r.options.bake_quantile},
+                                     {"horizon", r.options.horizon},
+                                     {"origins", r.options.origins},
+                                     {"sold_out_days", r.sold_out_days},
+                                     {"history_days", r.history_days},
+                                     {"with_flag", side_json(r.with_flag, r.demand_sum)},
+                                     {"without_flag", side_json(r.without_flag, r.demand_sum)},
+                                     {"uncapped", side_json(r.uncapped, r.demand_sum)},
+                                     {"bias_ratio", number(ratio)},
+                                     {"products", std::move(products)}}
+              << '\n';
+  } else {
+    std::cout << "Censor test: each product's demand capped at a fixed daily bake (its "
+              << r.options.bake_quantile << " quantile), those days marked sold out; "
+              << r.sold_out_days << " of " << r.history_days
+              << " history days sold out. Forecast minus true demand over " << r.with_flag.days
+              << " scored days:\n"
+              << std::fixed << std::setprecision(2);
+    const auto row = [&](const char* name, const forecast::CensorSide& side) {
+      std::cout << "  " << std::left << std::setw(22) << name << std::right << " bias "
+                << std::setw(8) << side.bias() << " units/day ("
+                << percent_of(side.error_sum, r.demand_sum) << "%), MAE " << side.mae() << '\n';
+    };
+    row("knows the flag", r.with_flag);
+    row("ignores the flag", r.without_flag);
+    row("uncapped (the model)", r.uncapped);
+    std::cout << "  |bias| knowing the flag / ignoring it: " << ratio << '\n';
+  }
+  std::cout.flush();
+  return std::cout ? 0 : 1;
 }
 
 int run_backtest_command(BacktestFlags& f) {
@@ -95,6 +173,7 @@ int run_backtest_command(BacktestFlags& f) {
       std::cerr << "backtest: " << done << "/" << total << " " << product << std::endl;
     };
   }
+  if (f.censor_test) return print_censor_check(f, series);
   const auto result = forecast::run_backtest(series, o);
   if (f.json) {
     std::cout << forecast::backtest_json(result) << '\n';
@@ -148,6 +227,14 @@ void add_backtest_command(CLI::App& app, Runner& run) {
                   "With --plan: the unit cost as a share of the price (price 1)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--censor-test", f->censor_test,
+                "Instead of the backtest: cap each product's demand at a fixed daily bake, mark "
+                "those days sold out, and compare the bias of fits that know the flag with fits "
+                "that ignore it (against the true demand)");
+  cmd->add_option("--bake-quantile", f->bake_quantile,
+                  "With --censor-test: the fixed bake is this quantile of the product's history")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 0.95));
   cmd->add_flag("--json", f->json, "Print one JSON document instead of tables");
   cmd->add_flag("--progress", f->progress,
                 "Report each product on stderr (the default when stderr is a terminal)");

@@ -101,6 +101,26 @@ TEST(SalesCsv, RegressorsKeepNamesAndAllowEmptyCells) {
   EXPECT_EQ(reason_at(r, 4), "regressor 'Temperature' value 'warm' is not a number");
 }
 
+TEST(SalesCsv, SoldOutFlagsAndTimesAreLowerBoundsNotRegressors) {
+  const auto r = parse_sales_csv(
+      "date,product,quantity,sold_out,sold_out_at\n2024-01-01,Baguette,30,1,\n"
+      "2024-01-02,Baguette,28,,15:40\n2024-01-03,Baguette,12,false,\n"
+      "2024-01-04,Baguette,9,maybe,\n2024-01-05,Baguette,9,,25:00\n"
+      "2024-01-06,Baguette,9,no,14:00\n2024-01-07,Baguette,31,YES,09:05\n");
+  ASSERT_EQ(r.fatal_error, "");
+  EXPECT_TRUE(r.regressor_names.empty()) << "neither column is a regressor";
+  ASSERT_EQ(r.rows.size(), 4u);
+  EXPECT_TRUE(r.rows[0].sold_out);
+  EXPECT_TRUE(r.rows[1].sold_out) << "a time alone says it sold out";
+  EXPECT_FALSE(r.rows[2].sold_out);
+  EXPECT_TRUE(r.rows[3].sold_out);
+  EXPECT_EQ(reason_at(r, 5), "sold_out 'maybe' is not 0/1, true/false or yes/no");
+  EXPECT_EQ(reason_at(r, 6), "sold_out_at '25:00' is not a time HH:MM (00:00 to 23:59)");
+  EXPECT_EQ(reason_at(r, 7), "sold_out says no but sold_out_at is 14:00");
+  const auto plain = parse_sales_csv("date,product,quantity\n2024-01-01,Baguette,3\n");
+  EXPECT_FALSE(plain.rows.at(0).sold_out);
+}
+
 TEST(SalesCsv, ColumnsInAnyOrder) {
   const auto r = parse_sales_csv("product,quantity,date\nBaguette,2,2024-01-01\n");
   ASSERT_EQ(r.rows.size(), 1u);
