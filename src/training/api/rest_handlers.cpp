@@ -1,5 +1,7 @@
 // The REST handlers of the training service (DESIGN.md §2). Each validates its input, calls the
 // store or the runner, and throws ApiError for anything the client can fix.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <charconv>
@@ -97,6 +99,13 @@ Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) 
   }
   body["inserted"] = result.inserted;
   body["updated"] = result.updated;
+  // The new days may be ones the served models forecast: say how many products drifted. The
+  // sales are stored by now, so a failure here must not turn the upload into an error.
+  try {
+    body["drifted_products"] = accuracy_report(route.tenant).drifted.size();
+  } catch (const std::exception& e) {
+    spdlog::warn("tenant {}: accuracy after an upload failed: {}", route.tenant, e.what());
+  }
   return common::http::json_response(Status::ok, body);
 }
 
@@ -113,10 +122,18 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
     if (!v.is_object())
       throw ApiError(Status::bad_request, "invalid_request", "body must be a JSON object");
     const auto& o = v.get_object();
-    if (const auto* p = o.if_contains("products"); p && !p->is_null()) {
+    if (const auto* p = o.if_contains("products");
+        p && p->is_string() && p->get_string() == "drifted") {
+      products = accuracy_report(route.tenant).drifted;
+      if (products.empty()) {
+        throw ApiError(Status::unprocessable_entity, "no_drifted_products",
+                       "no product has drifted: GET …/accuracy compares each product's recent "
+                       "error with its hold-out error");
+      }
+    } else if (p && !p->is_null()) {
       if (!p->is_array())
         throw ApiError(Status::bad_request, "invalid_request",
-                       "'products' must be an array of names");
+                       "'products' must be an array of names, or \"drifted\"");
       for (const auto& name : p->get_array()) {
         if (!name.is_string() || name.get_string().empty()) {
           throw ApiError(Status::bad_request, "invalid_request",

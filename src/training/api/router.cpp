@@ -95,6 +95,10 @@ RouteMatch match_route(http::verb method, std::string_view target) {
     m.route = Route::bake_plan;
     return with_method(std::move(m), method, {V::get});
   }
+  if (n == 5 && seg[4] == "accuracy") {
+    m.route = Route::accuracy;
+    return with_method(std::move(m), method, {V::get});
+  }
   if (n == 7 && seg[4] == "models" && (seg[6] == "versions" || seg[6] == "rollback")) {
     if (seg[5].empty() || !common::valid_utf8(seg[5])) return bad("invalid product name");
     m.product = seg[5];

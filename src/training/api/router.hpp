@@ -27,6 +27,7 @@ enum class Route {
   bake_plan,           // GET (JSON, or CSV with Accept: text/csv)
   model_versions,      // GET the kept versions of one product's model
   model_rollback,      // POST {"version": n}
+  accuracy,            // GET served forecasts checked against the sales of their days
   not_found,
   bad_target,  // unparseable target or an invalid tenant/job id
 };

@@ -136,6 +136,8 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
       return model_versions(req, route);
     case Route::model_rollback:
       return model_rollback(req, route);
+    case Route::accuracy:
+      return accuracy(req, route);
     case Route::job_live:
       throw ApiError(Status::upgrade_required, "upgrade_required",
                      "this endpoint speaks WebSocket only");

@@ -11,6 +11,7 @@
 #include "bus/event_bus.hpp"
 #include "common/http/server.hpp"
 #include "common/metrics.hpp"
+#include "training/api/live_accuracy.hpp"
 #include "training/api/router.hpp"
 #include "training/live/live_session.hpp"
 #include "training/live/snapshot_batcher.hpp"
@@ -73,6 +74,10 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response model_versions(const common::http::Request& req, const RouteMatch& route);
   common::http::Response model_rollback(const common::http::Request& req, const RouteMatch& route);
   common::http::Response all_forecasts(const common::http::Request& req, const RouteMatch& route);
+  common::http::Response accuracy(const common::http::Request& req, const RouteMatch& route);
+  /// The forecasts of the tenant's last `days` sales days checked against their sales.
+  AccuracyReport accuracy_report(const std::string& tenant, int days = kDriftWindowDays,
+                                 bool* truncated = nullptr);
 
   ApiConfig config_;
   webhooks::AllowList webhook_allow_;

@@ -33,6 +33,8 @@ TEST(Router, MatchesEveryContractPath) {
   EXPECT_EQ(match_route(V::put, "/api/v1/tenants/t1/products").route, Route::products);
   EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/bake-plan?date=2026-12-03").route,
             Route::bake_plan);
+  EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/accuracy?days=60").route, Route::accuracy);
+  EXPECT_FALSE(match_route(V::post, "/api/v1/tenants/t1/accuracy").method_allowed);
   const auto versions = match_route(V::get, "/api/v1/tenants/t1/models/Pan%20de%20pueblo/versions");
   EXPECT_EQ(versions.route, Route::model_versions);
   EXPECT_EQ(versions.product, "Pan de pueblo");
