@@ -1,7 +1,8 @@
 // The dashboard's wiring: sign-in, bakery choice, and the views (upload, live job, past jobs,
-// tomorrow's bake, forecast chart). Served as is by the gateway; no build step.
+// tomorrow's bake, accuracy, forecast chart). Served as is by the gateway; no build step.
 
 import { LevainError, describeClose, describeError, startTraining } from '../client/levain-client.js';
+import { AccuracyView } from './accuracy.js';
 import { BakeView } from './bake.js';
 import { ErrorArea, byId, el } from './dom.js';
 import { ForecastView } from './forecast.js';
@@ -40,6 +41,7 @@ const live = new LiveView({
     if (state.status === 'completed') {
       forecast.refresh();
       bake.refresh(); // new models: a new plan
+      accuracy.refresh(); // and new versions to compare with their hold-out error
     }
   },
   onRefused: (info) => {
@@ -51,10 +53,14 @@ const jobs = new JobsView({ auth, errors, onAuthError, onOpen: (id) => openJob(i
 const stored = new StoredSalesView({ auth, errors, onAuthError });
 const forecast = new ForecastView({ auth, errors, onAuthError });
 const bake = new BakeView({ auth, errors, onAuthError });
-// After an upload, show what the server now holds (the chart too: its history may have grown).
-const upload = new UploadView({ auth, errors, onAuthError, onUploaded: () => {
+// Both "Retrain drifted" buttons start the job the way Start training does.
+const accuracy = new AccuracyView({ auth, errors, onAuthError, onRetrain: () => start('drifted') });
+// After an upload, show what the server now holds (the chart too: its history may have grown), and
+// how the forecasts for the uploaded days did.
+const upload = new UploadView({ auth, errors, onAuthError, onRetrain: () => start('drifted'), onUploaded: () => {
   stored.refresh();
   forecast.reshow();
+  accuracy.refresh();
 } });
 
 function openJob(jobId) {
@@ -69,6 +75,7 @@ function signOut(clearMessages = true) {
   live.stop();
   stored.clear();
   bake.clear();
+  accuracy.clear();
   session.signOut();
   if (clearMessages) errors.clear();
   byId('workspace').hidden = true;
@@ -89,6 +96,7 @@ async function loadTenant(preferredJob = '') {
   forecast.clear();
   stored.clear();
   bake.clear();
+  accuracy.clear();
   jobs.jobs = []; // the other bakery's jobs must not hold this one's Start button
   updateStart();
   const before = opened;
@@ -97,7 +105,7 @@ async function loadTenant(preferredJob = '') {
   if (list === null || !session.signedIn || session.tenant !== tenant) return;
   const jobId = preferredJob || list[0]?.job_id;
   if (jobId && opened === before) openJob(jobId);
-  await Promise.all([forecast.refresh(), bake.refresh()]);
+  await Promise.all([forecast.refresh(), bake.refresh(), accuracy.refresh()]);
   workspace.dataset.loaded = tenant;
   // Said once the first view is up (opening a job clears the error area).
   if (rateFromUrl.problem && errors.node.hidden) errors.show(rateFromUrl.problem);
@@ -165,10 +173,13 @@ const startNote = byId('start-note');
 let starting = false;
 let startedHere = '';
 
-// Start training is off while a job of this bakery is pending or running: one at a time.
+// Start training (and Retrain drifted) is off while a job of this bakery is pending or running: one
+// at a time.
 function updateStart() {
   const active = session.signedIn ? activeJob() : null;
   startButton.disabled = starting || active !== null;
+  accuracy.allowRetrain(!startButton.disabled);
+  upload.allowRetrain(!startButton.disabled);
   startNote.hidden = active === null;
   startNote.dataset.jobId = active ?? '';
   if (active === null) return;
@@ -182,12 +193,14 @@ function updateStart() {
   }
 }
 
-startButton.addEventListener('click', async () => {
+/** Starts a job (`products`: undefined for every product, 'drifted' for those that drifted) and watches it. */
+async function start(products) {
+  if (starting) return;
   errors.clear();
   starting = true;
   updateStart();
   try {
-    const job = await startTraining(auth());
+    const job = await startTraining({ ...auth(), products });
     startedHere = job.job_id;
     openJob(job.job_id);
     jobs.refresh();
@@ -201,12 +214,16 @@ startButton.addEventListener('click', async () => {
     } else {
       errors.showError(err);
       onAuthError(err);
+      // The card said some had drifted, the server says none now (retrained elsewhere): redraw it.
+      if (err instanceof LevainError && err.code === 'no_drifted_products') accuracy.refresh();
     }
   } finally {
     starting = false;
     updateStart();
   }
-});
+}
+
+startButton.addEventListener('click', () => start());
 
 const saved = Session.restore();
 if (fromUrl.token) signIn(fromUrl.token, fromUrl.tenant ?? '', fromUrl.job ?? '');

@@ -1,13 +1,18 @@
-// Sales CSV upload: file picker and drag-and-drop, the server's accepted/rejected counts, and the
-// rejected rows listed by line number.
+// Sales CSV upload: file picker and drag-and-drop, the server's accepted/rejected counts, the
+// rejected rows listed by line number, and how many products drifted once the new sales were
+// checked against their forecasts (with a button to retrain those).
 
 import { LevainError, describeError, uploadSales } from '../client/levain-client.js';
+import { driftedSentence } from './accuracy.js';
 import { byId, el } from './dom.js';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export class UploadView {
-  /** ctx: { auth() → {baseUrl, token, tenantId}, errors: ErrorArea, onAuthError(err), onUploaded() } */
+  /**
+   * ctx: { auth() → {baseUrl, token, tenantId}, errors: ErrorArea, onAuthError(err), onUploaded(),
+   * onRetrain() (starts a job for the drifted products) }
+   */
   constructor(ctx) {
     this.ctx = ctx;
     this.input = byId('csv');
@@ -16,6 +21,7 @@ export class UploadView {
     this.rejectedBox = byId('rejected');
     this.rejectedList = byId('rejected-rows');
     this.busy = false;
+    this.retrainAllowed = true;
     this.input.addEventListener('change', () => {
       const file = this.input.files?.[0];
       if (file) this.upload(file);
@@ -38,7 +44,15 @@ export class UploadView {
 
   reset() {
     this.result.textContent = '';
+    delete this.result.dataset.drifted;
     this.#listRejected([], false);
+  }
+
+  /** Off while a job runs (the server would refuse a second one). */
+  allowRetrain(on) {
+    this.retrainAllowed = on;
+    const button = this.result.querySelector('button');
+    if (button) button.disabled = !on;
   }
 
   async upload(file) {
@@ -61,6 +75,7 @@ export class UploadView {
         `${file.name}: ${res.accepted} rows accepted (${res.inserted} new, ${res.updated} updated), ` +
         `${res.rejected} rejected.`;
       this.result.dataset.accepted = String(res.accepted);
+      this.#drifted(res.drifted_products);
       this.#listRejected(res.errors ?? [], res.errors_truncated, res.rejected);
     } catch (err) {
       this.result.textContent = '';
@@ -77,6 +92,16 @@ export class UploadView {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** A server older than issue 17 sends no count: nothing is said then, as for 0. */
+  #drifted(n) {
+    if (!Number.isInteger(n) || n < 0) return;
+    this.result.dataset.drifted = String(n);
+    if (n === 0) return;
+    this.result.append(' ', el('strong', { 'data-testid': 'upload-drifted' }, `${driftedSentence(n)}.`), ' ',
+      el('button', { type: 'button', class: 'small', 'data-testid': 'upload-retrain', disabled: !this.retrainAllowed,
+        onclick: () => this.ctx.onRetrain() }, 'Retrain drifted'));
   }
 
   #listRejected(rows, truncated, total = rows.length) {

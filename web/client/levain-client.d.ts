@@ -273,6 +273,11 @@ export interface UploadResult {
   updated: number;
   errors: Array<{ line: number; reason: string }>;
   errors_truncated: boolean;
+  /**
+   * How many products drifted once these sales were checked against their forecasts (see
+   * getAccuracy); absent from servers older than issue 17.
+   */
+  drifted_products?: number;
 }
 export interface StartResult { job_id: string; status: string; live_url: string }
 /** A job as GET …/training/jobs/{id} returns it (snake_case, as on the wire). */
@@ -378,6 +383,55 @@ export interface BakePlanOptions extends RestOptions {
   /** 1 to 14 (default 1). */
   days?: number;
 }
+/** The forecasts made one number of days ahead whose day's sales have arrived. */
+export interface LeadAccuracy {
+  /** How many were checked; 0 when none has met its sales yet (then every number is null). */
+  forecasts: number;
+  /** Mean absolute error, in units. */
+  mae: number | null;
+  /** The MAE scaled by the naive seasonal forecast's in-sample error. */
+  mase: number | null;
+  /** The share (0 to 1) of days whose sales fell inside the 80% interval. */
+  coverage_80: number | null;
+}
+export interface ProductAccuracy {
+  product: string;
+  /** The version of the model that serves the product now. */
+  model_version: number | null;
+  /** The model's MAE on its hold-out days, what the live error is compared with. */
+  holdout_mae: number | null;
+  /**
+   * The live MAE of the serving version's forecasts over the `drift_window_days` days up to its
+   * newest checked day; null when that version has none checked yet (e.g. just retrained).
+   */
+  recent_mae: number | null;
+  /** How many days that MAE covers: drift is judged only from 7 on. */
+  recent_days: number;
+  /** recent_mae above drift_ratio × holdout_mae: retrain with `products: 'drifted'`. */
+  drifted: boolean;
+  /** By days ahead as a string: "1", "7", "14". */
+  leads: Record<string, LeadAccuracy>;
+}
+/** GET …/accuracy: served forecasts checked against what was then sold. */
+export interface ForecastAccuracy {
+  tenant: string;
+  /** The days of sales looked at, ending with the newest (the `days` asked, else 28). */
+  days: number;
+  /** More forecasts met their sales than one report holds: the oldest were left out. */
+  truncated: boolean;
+  /** The days ahead reported, e.g. [1, 7, 14]. */
+  leads: number[];
+  drift_ratio: number;
+  drift_window_days: number;
+  overall: Record<string, LeadAccuracy>;
+  /**
+   * The products with at least one forecast checked, drifted first, then by name (as sent; sort
+   * again before relying on it).
+   */
+  products: ProductAccuracy[];
+  /** The names of the drifted products. */
+  drifted: string[];
+}
 /** One stored day of a product's sales. */
 export interface SalesPoint { date: string; quantity: number }
 /** GET …/sales?product=: the stored days only (a day without a row is absent, not zero). */
@@ -408,9 +462,13 @@ export interface SalesSummary {
 }
 
 export function uploadSales(options: RestOptions & { csv: string | Blob | ArrayBuffer | Uint8Array }): Promise<UploadResult>;
-/** Rejects with kind 'conflict', code 'job_running' and `runningJobId` while a job runs, unless `allowConcurrent`. */
+/**
+ * `products: 'drifted'` retrains the products the accuracy report flags (kind 'invalid', code
+ * 'no_drifted_products' when none has). Rejects with kind 'conflict', code 'job_running' and
+ * `runningJobId` while a job runs, unless `allowConcurrent`.
+ */
 export function startTraining(
-  options: RestOptions & { products?: string[]; horizonDays?: number; allowConcurrent?: boolean },
+  options: RestOptions & { products?: string[] | 'drifted'; horizonDays?: number; allowConcurrent?: boolean },
 ): Promise<StartResult>;
 export function listJobs(options: RestOptions & { limit?: number }): Promise<JobRecord[]>;
 export function getJob(options: RestOptions & { jobId: string }): Promise<JobRecord>;
@@ -427,6 +485,8 @@ export function bakePlan(options: BakePlanOptions): Promise<BakePlan>;
  * bake-plan-<date>.csv. Rejects with kind 'protocol' when the answer is not CSV.
  */
 export function bakePlanCsv(options: BakePlanOptions): Promise<{ csv: string; filename: string }>;
+/** Served forecasts checked against the sales of the last `days` days (14 to 400; default 28). */
+export function getAccuracy(options: RestOptions & { days?: number }): Promise<ForecastAccuracy>;
 
 export function describeError(err: unknown): string;
 export function describeClose(code: number, reason?: string): string;

@@ -7,7 +7,7 @@ export { watchTraining, backoffDelay } from './watch.js';
 export { TrainingFold, isTerminalStatus } from './fold.js';
 export {
   uploadSales, startTraining, listJobs, getJob, cancelJob, getForecasts, listModels, getSalesHistory,
-  getSalesSummary, bakePlan, bakePlanCsv,
+  getSalesSummary, bakePlan, bakePlanCsv, getAccuracy,
 } from './rest.js';
 export {
   LevainError, describeError, describeClose, describeEta, describeJobEnd, closeAction,

@@ -101,14 +101,23 @@ export function uploadSales(options) {
 }
 
 /**
- * POST …/training/jobs. Resolves {job_id, status, live_url}. While a job of the bakery is pending
- * or running the server refuses with 409: a LevainError of kind 'conflict', code 'job_running',
- * whose `runningJobId` is that job; `allowConcurrent: true` starts one anyway.
+ * POST …/training/jobs. Resolves {job_id, status, live_url}. `products` is a list of names, or
+ * 'drifted': the server retrains the products its accuracy report flags (kind 'invalid', code
+ * 'no_drifted_products' when none has drifted). While a job of the bakery
+ * is pending or running the server refuses with 409: a LevainError of kind 'conflict', code
+ * 'job_running', whose `runningJobId` is that job; `allowConcurrent: true` starts one anyway.
  */
 export function startTraining(options) {
   const tenantId = need(options, 'tenantId', 'startTraining');
   const request = {};
-  if (options.products !== undefined) request.products = options.products;
+  const { products } = options;
+  if (products !== undefined) {
+    // A lone product name would reach the server as a string it reads as a selector, not a name.
+    if (!Array.isArray(products) && products !== 'drifted') {
+      throw new TypeError('startTraining: option "products" must be a list of product names or "drifted"');
+    }
+    request.products = products;
+  }
   if (options.horizonDays !== undefined) request.horizon_days = options.horizonDays;
   if (options.allowConcurrent !== undefined) {
     if (typeof options.allowConcurrent !== 'boolean') {
@@ -159,6 +168,17 @@ export function getForecasts(options) {
   return call(options, 'getForecasts', 'GET', `${tenantPath(tenantId)}/forecasts`, {
     query: { product, days: options.days, explain: options.explain ? 1 : undefined },
   });
+}
+
+/**
+ * GET …/accuracy?days=: the served forecasts checked against the sales that arrived for their days
+ * (the last `days` days of sales, 14 to 400, the server's default 28), per product and overall, at
+ * 1, 7 and 14 days ahead, with the products whose recent error `drifted` past their hold-out
+ * error. A number is null where no forecast has met its sales yet.
+ */
+export function getAccuracy(options) {
+  const tenantId = need(options, 'tenantId', 'getAccuracy');
+  return call(options, 'getAccuracy', 'GET', `${tenantPath(tenantId)}/accuracy`, { query: { days: options.days } });
 }
 
 /** GET …/models. Resolves the trained models of the bakery. */

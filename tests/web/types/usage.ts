@@ -2,7 +2,7 @@
 import {
   LevainError, bakePlan, bakePlanCsv, describeClose, describeEta, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
   liveUrl, watchTraining, type AccuracySummary, type CloseInfo, type DataReport, type LiveTransport, type TrainingState,
-  type BakePlanLine, type ForecastComponents, type WebSocketConstructor,
+  type BakePlanLine, type ForecastComponents, type WebSocketConstructor, getAccuracy, type LeadAccuracy,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
 
@@ -122,3 +122,20 @@ void tomorrow();
 void bakePlan({ ...base, date: new Date() });
 // @ts-expect-error explain is true or false
 void getForecasts({ ...base, product: 'Baguette', explain: 1 });
+
+// Issue 17: forecasts checked against what was sold, and a retrain of the drifted products.
+async function checked(): Promise<string[]> {
+  const report = await getAccuracy({ ...base, days: 56 });
+  const partial: boolean = report.truncated && report.days > 28;
+  const day: LeadAccuracy | undefined = report.overall['1'];
+  const mae: number = day?.mae ?? 0;
+  const rows: string[] = report.products.map((p) =>
+    `${p.product} v${p.model_version ?? '-'} ${p.drifted} ${p.leads['7']?.coverage_80 ?? '-'} ${p.recent_mae ?? '-'}`);
+  const up = await uploadSales({ ...base, csv: 'date,product,quantity\n' });
+  if ((up.drifted_products ?? 0) > 0) await startTraining({ ...base, products: 'drifted' });
+  void [mae, partial, report.drift_ratio * report.drift_window_days, report.leads[0]];
+  return [...rows, ...report.drifted];
+}
+void checked();
+// @ts-expect-error products is a list of names or 'drifted'
+void startTraining({ ...base, products: 'Baguette' });
