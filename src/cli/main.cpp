@@ -3,12 +3,13 @@
 #include <iostream>
 
 #include "cli/commands/commands.hpp"
+#include "cli/commands/config_file.hpp"
 #include "cli/commands/usage.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Levain: demand-forecast training for bakeries, with live progress", "levain"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "levain 0.1.0");
+  app.set_version_flag("--version", "levain " LEVAIN_VERSION " (commit " LEVAIN_GIT_COMMIT ")");
   levain::cli::Runner run;
   levain::cli::add_training_command(app, run);
   levain::cli::add_gateway_command(app, run);
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   levain::cli::add_bench_command(app, run);
   levain::cli::add_bench_publish_command(app, run);
   levain::cli::add_backtest_command(app, run);
+  levain::cli::add_config_file(app);
   if (const auto code = levain::cli::refuse_unknown_subcommand(app, argc, argv, std::cerr)) {
     return *code;
   }

@@ -8,6 +8,7 @@
 
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common_flags.hpp"
+#include "cli/commands/config_file.hpp"
 #include "cli/commands/gateway_options.hpp"
 #include "gateway/gateway.hpp"
 
@@ -43,7 +44,15 @@ void add_gateway_command(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<GatewayFlags>();
   add_gateway_flags(*cmd, *flags);
   env_from_flags(*cmd);
-  cmd->callback([&run, flags] { run = [flags] { return run_gateway(*flags); }; });
+  auto print = std::make_shared<bool>(false);
+  add_print_config(*cmd, *print);
+  cmd->callback([&run, cmd, flags, print] {
+    if (*print) {
+      run = [cmd] { return print_config(*cmd); };
+    } else {
+      run = [flags] { return run_gateway(*flags); };
+    }
+  });
 }
 
 }  // namespace levain::cli

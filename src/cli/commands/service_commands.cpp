@@ -8,6 +8,7 @@
 #include "auth/token.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/commands/common_flags.hpp"
+#include "cli/commands/config_file.hpp"
 #include "cli/commands/gateway_options.hpp"
 #include "cli/commands/service_options.hpp"
 #include "common/ids.hpp"
@@ -22,7 +23,15 @@ void add_training_command(CLI::App& app, Runner& run) {
   auto flags = std::make_shared<ServiceFlags>();
   add_service_flags(*cmd, *flags);
   env_from_flags(*cmd);
-  cmd->callback([&run, flags] { run = [flags] { return run_service(*flags, nullptr); }; });
+  auto print = std::make_shared<bool>(false);
+  add_print_config(*cmd, *print);
+  cmd->callback([&run, cmd, flags, print] {
+    if (*print) {
+      run = [cmd] { return print_config(*cmd); };
+    } else {
+      run = [flags] { return run_service(*flags, nullptr); };
+    }
+  });
 }
 
 namespace {
