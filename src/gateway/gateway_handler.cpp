@@ -5,6 +5,7 @@
 
 #include "common/close_codes.hpp"
 #include "common/http/methods.hpp"
+#include "common/http/openapi.hpp"
 #include "common/ids.hpp"
 #include "gateway/target.hpp"
 
@@ -74,7 +75,7 @@ void GatewayHandler::route(Request&& req, Responder respond) {
   // What the gateway answers itself is read-only, like the replica's probes.
   static const common::http::Methods kLocal = {http::verb::get};
   const bool local = target.kind == TargetKind::healthz || target.kind == TargetKind::readyz ||
-                     target.kind == TargetKind::metrics ||
+                     target.kind == TargetKind::metrics || target.kind == TargetKind::openapi ||
                      (target.kind == TargetKind::static_file && files_ != nullptr);
   if (local && !common::http::method_allowed(req.method(), kLocal)) {
     return respond(common::http::method_not_allowed(
@@ -89,6 +90,8 @@ void GatewayHandler::route(Request&& req, Responder respond) {
     case TargetKind::metrics:
       return respond(common::http::text_response(Status::ok, registry_.render(),
                                                  "text/plain; version=0.0.4", version, keep_alive));
+    case TargetKind::openapi:
+      return respond(common::http::openapi_response(version, keep_alive));
     case TargetKind::static_file:
       if (files_ == nullptr) break;
       return respond(files_->serve(req.method(), target.segments, version, keep_alive));

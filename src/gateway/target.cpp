@@ -43,6 +43,8 @@ Target classify(std::string_view raw) {
     t.kind = TargetKind::readyz;
   } else if (s.size() == 1 && s[0] == "metrics") {
     t.kind = TargetKind::metrics;
+  } else if (s.size() == 3 && s[0] == "api" && s[1] == "v1" && s[2] == "openapi.json") {
+    t.kind = TargetKind::openapi;
   } else if (under_tenant_tree(s)) {
     if (!common::valid_id(s[3])) return bad("a tenant id is 1-64 of A-Z a-z 0-9 . _ -");
     t.tenant = s[3];

@@ -14,6 +14,7 @@ enum class TargetKind {
   healthz,
   readyz,
   metrics,
+  openapi,      // /api/v1/openapi.json: the same document the replicas serve
   api,          // /api/v1/tenants/{tenant}/...: verified, then proxied
   live,         // /api/v1/tenants/{tenant}/training/jobs/{job}/live: the WebSocket
   api_unknown,  // /api/... outside the tenant tree: answered 404 here

@@ -1,5 +1,6 @@
 #include "training/api/router.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <vector>
 
@@ -21,12 +22,6 @@ RouteMatch with_method(RouteMatch m, http::verb method, common::http::Methods al
   return m;
 }
 
-RouteMatch of(Route r) {
-  RouteMatch m;
-  m.route = r;
-  return m;
-}
-
 RouteMatch bad(std::string why) {
   RouteMatch m;
   m.route = Route::bad_target;
@@ -34,7 +29,52 @@ RouteMatch bad(std::string why) {
   return m;
 }
 
+using V = http::verb;
+
+constexpr RouteSpec kRoutes[] = {
+    {"/healthz", {V::get}, Route::healthz},
+    {"/readyz", {V::get}, Route::readyz},
+    {"/metrics", {V::get}, Route::metrics},
+    {"/api/v1/openapi.json", {V::get}, Route::openapi},
+    {"/api/v1/tenants/{tenant_id}/sales", {V::get, V::post}, Route::sales},
+    {"/api/v1/tenants/{tenant_id}/forecasts", {V::get}, Route::forecasts},
+    {"/api/v1/tenants/{tenant_id}/models", {V::get}, Route::models},
+    {"/api/v1/tenants/{tenant_id}/models/{product}/versions", {V::get}, Route::model_versions},
+    {"/api/v1/tenants/{tenant_id}/models/{product}/rollback", {V::post}, Route::model_rollback},
+    {"/api/v1/tenants/{tenant_id}/holidays", {V::get, V::put}, Route::holidays},
+    {"/api/v1/tenants/{tenant_id}/webhooks", {V::get, V::put}, Route::webhooks},
+    {"/api/v1/tenants/{tenant_id}/webhooks/deliveries", {V::get}, Route::webhook_deliveries},
+    {"/api/v1/tenants/{tenant_id}/products", {V::get, V::put}, Route::products},
+    {"/api/v1/tenants/{tenant_id}/bake-plan", {V::get}, Route::bake_plan},
+    {"/api/v1/tenants/{tenant_id}/accuracy", {V::get}, Route::accuracy},
+    {"/api/v1/tenants/{tenant_id}/training/jobs", {V::get, V::post}, Route::jobs},
+    {"/api/v1/tenants/{tenant_id}/training/jobs/{job_id}", {V::get}, Route::job},
+    {"/api/v1/tenants/{tenant_id}/training/jobs/{job_id}/cancel", {V::post}, Route::job_cancel},
+    {"/api/v1/tenants/{tenant_id}/training/jobs/{job_id}/live", {V::get}, Route::job_live},
+};
+
+// Walks the template's parts beside the request's segments, calling on_param(part, value) for
+// each placeholder; false when a literal part differs or the counts do. No allocation.
+template <class OnParam>
+bool walk(std::string_view path, const std::vector<std::string>& seg, OnParam&& on_param) {
+  std::size_t i = 0;
+  for (std::size_t at = 1; at <= path.size(); ++i) {
+    const auto next = std::min(path.find('/', at), path.size());
+    const auto part = path.substr(at, next - at);
+    if (i >= seg.size()) return false;
+    if (part.starts_with('{')) {
+      on_param(part, seg[i]);
+    } else if (part != seg[i]) {
+      return false;
+    }
+    at = next + 1;
+  }
+  return i == seg.size();
+}
+
 }  // namespace
+
+std::span<const RouteSpec> route_table() { return kRoutes; }
 
 RouteMatch match_route(http::verb method, std::string_view target) {
   auto parsed = boost::urls::parse_origin_form(target);
@@ -58,81 +98,29 @@ RouteMatch match_route(http::verb method, std::string_view target) {
     m.query[std::move(key)] = std::move(value);
   }
 
-  using V = http::verb;
-  const auto n = seg.size();
-  if (n == 1 && seg[0] == "healthz") return with_method(of(Route::healthz), method, {V::get});
-  if (n == 1 && seg[0] == "readyz") return with_method(of(Route::readyz), method, {V::get});
-  if (n == 1 && seg[0] == "metrics") return with_method(of(Route::metrics), method, {V::get});
-
-  if (n < 4 || seg[0] != "api" || seg[1] != "v1" || seg[2] != "tenants") return m;
-  if (!valid_id(seg[3])) return bad("invalid tenant id (1-64 characters of A-Z a-z 0-9 . _ -)");
-  m.tenant = seg[3];
-  if (n == 5 && seg[4] == "sales") {
-    m.route = Route::sales;
-    return with_method(std::move(m), method, {V::get, V::post});
+  if (seg.size() >= 4 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "tenants" &&
+      !valid_id(seg[3])) {
+    return bad("invalid tenant id (1-64 characters of A-Z a-z 0-9 . _ -)");
   }
-  if (n == 5 && seg[4] == "forecasts") {
-    m.route = Route::forecasts;
-    return with_method(std::move(m), method, {V::get});
+  for (const RouteSpec& spec : kRoutes) {
+    if (!walk(spec.path, seg, [](std::string_view, const std::string&) {})) continue;
+    std::string problem;
+    walk(spec.path, seg, [&](std::string_view part, const std::string& value) {
+      if (part == "{tenant_id}") {
+        m.tenant = value;
+      } else if (part == "{job_id}") {
+        if (!valid_id(value)) problem = "invalid job id";
+        m.job_id = value;
+      } else if (part == "{product}") {
+        if (value.empty() || !common::valid_utf8(value)) problem = "invalid product name";
+        m.product = value;
+      }
+    });
+    if (!problem.empty()) return bad(std::move(problem));
+    m.route = spec.route;
+    return with_method(std::move(m), method, spec.methods);
   }
-  if (n == 5 && seg[4] == "models") {
-    m.route = Route::models;
-    return with_method(std::move(m), method, {V::get});
-  }
-  if (n == 5 && seg[4] == "holidays") {
-    m.route = Route::holidays;
-    return with_method(std::move(m), method, {V::get, V::put});
-  }
-  if (n == 5 && seg[4] == "webhooks") {
-    m.route = Route::webhooks;
-    return with_method(std::move(m), method, {V::get, V::put});
-  }
-  if (n == 5 && seg[4] == "products") {
-    m.route = Route::products;
-    return with_method(std::move(m), method, {V::get, V::put});
-  }
-  if (n == 5 && seg[4] == "bake-plan") {
-    m.route = Route::bake_plan;
-    return with_method(std::move(m), method, {V::get});
-  }
-  if (n == 5 && seg[4] == "accuracy") {
-    m.route = Route::accuracy;
-    return with_method(std::move(m), method, {V::get});
-  }
-  if (n == 7 && seg[4] == "models" && (seg[6] == "versions" || seg[6] == "rollback")) {
-    if (seg[5].empty() || !common::valid_utf8(seg[5])) return bad("invalid product name");
-    m.product = seg[5];
-    const bool versions = seg[6] == "versions";
-    m.route = versions ? Route::model_versions : Route::model_rollback;
-    return with_method(std::move(m), method, {versions ? V::get : V::post});
-  }
-  if (n == 6 && seg[4] == "webhooks" && seg[5] == "deliveries") {
-    m.route = Route::webhook_deliveries;
-    return with_method(std::move(m), method, {V::get});
-  }
-  if (n < 6 || seg[4] != "training" || seg[5] != "jobs") {
-    m.tenant.clear();
-    return m;
-  }
-  if (n == 6) {
-    m.route = Route::jobs;
-    return with_method(std::move(m), method, {V::get, V::post});
-  }
-  if (!valid_id(seg[6])) return bad("invalid job id");
-  m.job_id = seg[6];
-  if (n == 7) {
-    m.route = Route::job;
-    return with_method(std::move(m), method, {V::get});
-  }
-  if (n == 8 && seg[7] == "cancel") {
-    m.route = Route::job_cancel;
-    return with_method(std::move(m), method, {V::post});
-  }
-  if (n == 8 && seg[7] == "live") {
-    m.route = Route::job_live;
-    return with_method(std::move(m), method, {V::get});
-  }
-  return RouteMatch{};
+  return m;
 }
 
 }  // namespace levain::training::api

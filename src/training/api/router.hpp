@@ -4,8 +4,11 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "common/http/methods.hpp"
 
 namespace levain::training::api {
 
@@ -28,6 +31,7 @@ enum class Route {
   model_versions,      // GET the kept versions of one product's model
   model_rollback,      // POST {"version": n}
   accuracy,            // GET served forecasts checked against the sales of their days
+  openapi,             // GET the API's OpenAPI document
   not_found,
   bad_target,  // unparseable target or an invalid tenant/job id
 };
@@ -45,6 +49,17 @@ struct RouteMatch {
 
 /// Tenant and job ids: 1–64 of [A-Za-z0-9._-], so they are safe in paths, logs and keys.
 bool valid_id(std::string_view id);
+
+/// One path of the API. In `path`, {tenant_id}, {job_id} and {product} stand for one segment
+/// each (checked as a tenant id, a job id, a UTF-8 name). match_route is this table, and the
+/// OpenAPI document is checked against it (tests/unit/training/api/openapi_test.cpp).
+struct RouteSpec {
+  std::string_view path;
+  common::http::Methods methods;  // HEAD goes wherever GET does
+  Route route;
+};
+
+std::span<const RouteSpec> route_table();
 
 RouteMatch match_route(boost::beast::http::verb method, std::string_view target);
 

@@ -47,6 +47,27 @@ TEST(Router, MatchesEveryContractPath) {
   EXPECT_EQ(match_route(V::get, "/api/v1/tenants/t1/models/Pan/other").route, Route::not_found);
 }
 
+// The table is the router: every path of it, filled in, reaches its route with exactly its
+// methods (and HEAD where GET is).
+TEST(Router, EveryTableEntryRoutesWithExactlyItsMethods) {
+  for (const RouteSpec& spec : route_table()) {
+    std::string path(spec.path);
+    for (const auto& [from, to] : {std::pair{"{tenant_id}", "t1"}, std::pair{"{job_id}", "j1"},
+                                   std::pair{"{product}", "Pan"}}) {
+      if (const auto at = path.find(from); at != std::string::npos) {
+        path.replace(at, std::string_view(from).size(), to);
+      }
+    }
+    for (const V method : {V::get, V::head, V::post, V::put, V::delete_, V::patch}) {
+      const auto m = match_route(method, path);
+      EXPECT_EQ(m.route, spec.route) << path;
+      EXPECT_EQ(m.method_allowed, levain::common::http::method_allowed(method, spec.methods))
+          << path;
+    }
+  }
+  EXPECT_EQ(match_route(V::get, "/api/v1/openapi.json").route, Route::openapi);
+}
+
 TEST(Router, WrongMethodIsReportedWithTheAllowedOnes) {
   const auto m = match_route(V::delete_, "/api/v1/tenants/t1/training/jobs");
   EXPECT_EQ(m.route, Route::jobs);
