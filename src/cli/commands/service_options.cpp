@@ -37,6 +37,22 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
   cmd.add_option("--max-products-per-job", f.max_products_per_job, "Largest job accepted")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cmd.add_option("--quota-concurrent-jobs", f.quota_concurrent_jobs,
+                 "Jobs of one tenant pending or running at once, across replicas (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
+  cmd.add_option("--quota-jobs-per-hour", f.quota_jobs_per_hour,
+                 "Jobs one tenant may start in any hour, across replicas (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000}));
+  cmd.add_option("--quota-upload-bytes-per-day", f.quota_upload_bytes_per_day,
+                 "Sales CSV bytes one tenant may upload in any 24 hours, across replicas (0: no "
+                 "limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50));
+  cmd.add_option("--quota-tenant", f.quota_tenant,
+                 "One tenant's own quotas over the defaults, TENANT:key=N[,key=N] with keys "
+                 "concurrent-jobs, jobs-per-hour, upload-bytes-per-day (repeat for more tenants)");
   cmd.add_option("--amqp-url", f.amqp_url,
                  "RabbitMQ event bus for several replicas, amqp://user:pass@host:port/vhost "
                  "(default: in-process, one replica)");
@@ -118,6 +134,15 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
       f.train_threads ? f.train_threads : std::max(1u, std::thread::hardware_concurrency());
   c.runner.max_concurrent_jobs = f.max_concurrent_jobs;
   c.api.max_products_per_job = f.max_products_per_job;
+  c.api.quotas.defaults = {.concurrent_jobs = f.quota_concurrent_jobs,
+                           .jobs_per_hour = f.quota_jobs_per_hour,
+                           .upload_bytes_per_day = f.quota_upload_bytes_per_day};
+  for (const auto& text : f.quota_tenant) {
+    if (const auto problem = training::api::add_tenant_quota(c.api.quotas, text);
+        !problem.empty()) {
+      throw CLI::ValidationError("--quota-tenant", problem);
+    }
+  }
   c.live = to_live_limits(f.limits);
   c.resume.events = f.resume_events;
   c.resume.bytes = f.resume_bytes;

@@ -20,6 +20,10 @@ struct ServiceFlags {
   unsigned train_threads = 0;  // 0: one per core
   unsigned max_concurrent_jobs = 2;
   int max_products_per_job = 5000;
+  std::int64_t quota_concurrent_jobs = 0;  // quotas: 0 is no limit
+  std::int64_t quota_jobs_per_hour = 0;
+  std::int64_t quota_upload_bytes_per_day = 0;
+  std::vector<std::string> quota_tenant;  // TENANT:key=value,... overrides
   std::string log_level = "info";
   std::string amqp_url;      // empty: the in-process bus
   std::string database_url;  // empty: SQLite in data_dir

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/timestamp.hpp"
 #include "forecast/csv.hpp"
 #include "forecast/csv_reader.hpp"
 #include "forecast/dates.hpp"
@@ -77,6 +78,12 @@ Response csv_response(std::string body, const std::string& filename) {
 
 Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) {
   authorize(req, route, /*needs_trainer=*/true);
+  const std::int64_t now = common::wall_clock_us();
+  const auto bytes = static_cast<std::int64_t>(req.body().size());
+  if (config_.quotas.any()) {
+    enforce(check_upload(config_.quotas.for_tenant(route.tenant),
+                         store_.tenant_usage(route.tenant, now, now - kDayUs), bytes, now));
+  }
   const auto parsed = forecast::parse_sales_csv(req.body(), {}, date_format_param(route));
   if (!parsed.fatal_error.empty()) {
     throw ApiError(Status::bad_request, "invalid_csv", parsed.fatal_error);
@@ -99,6 +106,7 @@ Response TrainingApi::upload_sales(const Request& req, const RouteMatch& route) 
   }
   body["inserted"] = result.inserted;
   body["updated"] = result.updated;
+  store_.record_upload_bytes(route.tenant, now, bytes);
   // The new days may be ones the served models forecast: say how many products drifted. The
   // sales are stored by now, so a failure here must not turn the upload into an error.
   try {
@@ -187,6 +195,11 @@ Response TrainingApi::start_job(const Request& req, const RouteMatch& route) {
                          ": watch it, or cancel it before starting another",
                      {{"job_id", active->first}, {"status", to_string(active->second)}});
     }
+  }
+  if (config_.quotas.any()) {
+    const std::int64_t now = common::wall_clock_us();
+    enforce(check_job_start(config_.quotas.for_tenant(route.tenant),
+                            store_.tenant_usage(route.tenant, now - kHourUs, now), now));
   }
   const auto job = runner_.submit(route.tenant, std::move(products), horizon);
   return common::http::json_response(

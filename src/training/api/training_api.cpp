@@ -8,8 +8,10 @@
 
 #include "common/close_codes.hpp"
 #include "common/http/methods.hpp"
+#include "common/http/openapi.hpp"
 #include "common/live/max_rate.hpp"
 #include "common/ws/handshake.hpp"
+#include "training/jobs/job_json.hpp"
 
 namespace levain::training::api {
 
@@ -65,6 +67,9 @@ void TrainingApi::handle(Request&& request, common::http::Responder respond) {
     return respond(
         common::http::text_response(Status::ok, metrics_.render(), "text/plain; version=0.0.4"));
   }
+  if (route.method_allowed && route.route == Route::openapi) {
+    return respond(common::http::openapi_response());
+  }
   net::post(workers_, [this, request = std::move(request), route = std::move(route),
                        respond = std::move(respond)]() mutable {
     Response res;
@@ -72,6 +77,11 @@ void TrainingApi::handle(Request&& request, common::http::Responder respond) {
       res = dispatch(request, route);
     } catch (const ApiError& e) {
       res = common::http::error_response(e.status(), e.code(), e.what(), 11, true, e.extra());
+      // A quota's refusal says when to come back, in the header clients and proxies read.
+      if (const auto* after = e.extra().if_contains("retry_after_s");
+          after && after->is_int64() && after->as_int64() > 0) {
+        res.set(boost::beast::http::field::retry_after, std::to_string(after->as_int64()));
+      }
     } catch (const std::exception& e) {
       spdlog::error("{} {}: {}", std::string(request.method_string()),
                     std::string(request.target()), e.what());
@@ -203,6 +213,19 @@ void TrainingApi::take_over(boost::beast::tcp_stream&& stream, Request&& request
   watch.job_id = std::move(route.job_id);
   start_live_session(live_, std::move(stream), std::move(request), std::move(slot),
                      std::move(watch));
+}
+
+void TrainingApi::enforce(const std::optional<QuotaRefusal>& refusal) {
+  if (!refusal) return;
+  const auto& r = *refusal;
+  throw ApiError(
+      Status::too_many_requests, "quota_exceeded", r.message,
+      {{"limit", r.limit},
+       {"value", r.value},
+       {"used", r.used},
+       {"resets_at", r.resets_at_us > 0 ? boost::json::value(iso8601_micros(r.resets_at_us))
+                                        : boost::json::value(nullptr)},
+       {"retry_after_s", r.retry_after_s}});
 }
 
 }  // namespace levain::training::api

@@ -12,6 +12,7 @@
 #include "common/http/server.hpp"
 #include "common/metrics.hpp"
 #include "training/api/live_accuracy.hpp"
+#include "training/api/quota.hpp"
 #include "training/api/router.hpp"
 #include "training/live/live_session.hpp"
 #include "training/live/snapshot_batcher.hpp"
@@ -26,6 +27,7 @@ struct ApiConfig {
   int max_horizon_days = 365;
   unsigned request_threads = 2;  // REST handlers touch the store and parse CSV: not on I/O threads
   std::vector<std::string> webhook_allow;  // --webhook-allow: hosts/CIDRs webhook URLs may name
+  QuotaConfig quotas;
 };
 
 class TrainingApi final : public common::http::RequestHandler {
@@ -75,6 +77,8 @@ class TrainingApi final : public common::http::RequestHandler {
   common::http::Response model_rollback(const common::http::Request& req, const RouteMatch& route);
   common::http::Response all_forecasts(const common::http::Request& req, const RouteMatch& route);
   common::http::Response accuracy(const common::http::Request& req, const RouteMatch& route);
+  /// Throws the 429 for a quota refusal (Retry-After from its retry_after_s), if any.
+  static void enforce(const std::optional<QuotaRefusal>& refusal);
   /// The forecasts of the tenant's last `days` sales days checked against their sales.
   AccuracyReport accuracy_report(const std::string& tenant, int days = kDriftWindowDays,
                                  bool* truncated = nullptr);

@@ -83,6 +83,19 @@ struct MetForecast {
   bool sold_out = false;
 };
 
+/// What a tenant's quotas are measured on, read from the store every replica shares
+/// (training/api/quota.hpp): its jobs still pending or running, when its recent jobs were
+/// created and what its recent uploads weighed, oldest first (Unix microseconds).
+struct TenantUsage {
+  std::size_t active_jobs = 0;
+  std::vector<std::int64_t> job_starts;
+  std::vector<std::pair<std::int64_t, std::int64_t>> uploads;  // (at, bytes)
+};
+/// Each list holds at most this many entries (a quota's value is far below it).
+inline constexpr std::size_t kMaxUsageEntries = 100'000;
+/// Upload sizes older than this are dropped: the longest quota window is a day.
+inline constexpr std::int64_t kUsageKeepUs = 2LL * 24 * 3600 * 1'000'000;
+
 /// One stored day of a product's sales.
 struct SalesDay {
   forecast::Date date;
@@ -267,6 +280,15 @@ class Store {
   /// most `limit`.
   virtual std::vector<MetForecast> met_forecasts(const std::string& tenant, forecast::Date from,
                                                  std::size_t limit) = 0;
+
+  // --- quotas (training/api/quota.hpp) -----------------------------------------------------
+  /// Jobs created from `jobs_since` on and uploads from `uploads_since` on, with the count of
+  /// the tenant's unfinished jobs.
+  virtual TenantUsage tenant_usage(const std::string& tenant, std::int64_t jobs_since,
+                                   std::int64_t uploads_since) = 0;
+  /// Records an accepted upload's size; entries older than two days are dropped.
+  virtual void record_upload_bytes(const std::string& tenant, std::int64_t at,
+                                   std::int64_t bytes) = 0;
 
   // --- products' economics (the bake plan) -------------------------------------------------
   /// Replaces the tenant's product rows in one transaction (an empty list clears them).

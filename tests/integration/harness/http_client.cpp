@@ -57,6 +57,7 @@ HttpResponse read_response(asio::io_context& ioc, beast::tcp_stream& stream,
   out.status = static_cast<int>(res.result_int());
   out.body = res.body();
   out.content_type = std::string(res[http::field::content_type]);
+  out.retry_after = std::string(res[http::field::retry_after]);
   parse_json(out);
   return out;
 }

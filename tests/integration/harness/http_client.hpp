@@ -17,6 +17,7 @@ struct HttpResponse {
   int status = 0;  // 0 when no response was read
   std::string body;
   std::string content_type;
+  std::string retry_after;      // the Retry-After header, if any
   std::string transport_error;  // set when the exchange failed below HTTP
   boost::json::value json;      // null unless the body parsed as JSON
   bool json_ok = false;

@@ -8,7 +8,7 @@
 namespace levain::training {
 
 /// The newest schema this build knows.
-inline constexpr int kPostgresSchemaVersion = 7;
+inline constexpr int kPostgresSchemaVersion = 8;
 
 /// Brings the connection's current schema up to kPostgresSchemaVersion and returns the version
 /// it ends at. Throws std::runtime_error when the database was written by a newer build.

@@ -203,6 +203,17 @@ void prepare_statements(pqxx::connection& c) {
             "AND s.product = f.product AND s.day = f.day WHERE f.tenant = $1 AND f.day >= $2 "
             "ORDER BY f.product COLLATE \"C\", f.day, f.lead LIMIT $3");
 
+  c.prepare(stmt::kUsageActive, sql({"SELECT count(*) FROM jobs WHERE tenant = $1 AND ", kLive}));
+  c.prepare(stmt::kUsageStarts,
+            "SELECT created_at FROM jobs WHERE tenant = $1 AND created_at >= $2 "
+            "ORDER BY created_at LIMIT $3");
+  c.prepare(stmt::kUsageUploads,
+            "SELECT at_us, bytes FROM upload_bytes WHERE tenant = $1 AND at_us >= $2 "
+            "ORDER BY at_us LIMIT $3");
+  c.prepare(stmt::kUsageRecord,
+            "INSERT INTO upload_bytes (tenant, at_us, bytes) VALUES ($1, $2, $3)");
+  c.prepare(stmt::kUsageTrim, "DELETE FROM upload_bytes WHERE tenant = $1 AND at_us < $2");
+
   c.prepare(stmt::kProductClear, "DELETE FROM products WHERE tenant = $1");
   c.prepare(stmt::kProductInsert,
             "INSERT INTO products (tenant, product, unit_cost, price, min_batch, batch_size) "

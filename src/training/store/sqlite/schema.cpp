@@ -187,8 +187,18 @@ CREATE TABLE IF NOT EXISTS forecast_log (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{
-    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7}}};
+// v8: what each upload weighed, for the upload-bytes quota that holds across replicas.
+constexpr const char* kV8 = R"sql(
+CREATE TABLE IF NOT EXISTS upload_bytes (
+  tenant TEXT    NOT NULL,
+  at_us  INTEGER NOT NULL,
+  bytes  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS upload_bytes_by_tenant ON upload_bytes (tenant, at_us);
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{
+    {{1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6}, {7, kV7}, {8, kV8}}};
 static_assert(kMigrations.back().version == kSqliteSchemaVersion);
 
 int read_version(SQLite::Database& db) {

@@ -7,7 +7,7 @@
 namespace levain::training {
 
 /// The newest schema this build knows.
-inline constexpr int kSqliteSchemaVersion = 7;
+inline constexpr int kSqliteSchemaVersion = 8;
 
 /// Brings `db` up to kSqliteSchemaVersion and returns the version it ends at. Throws
 /// std::runtime_error when the file was written by a newer build.

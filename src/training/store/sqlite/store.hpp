@@ -76,6 +76,10 @@ class SqliteStore final : public Store {
   std::vector<MetForecast> met_forecasts(const std::string& tenant, forecast::Date from,
                                          std::size_t limit) override;
 
+  TenantUsage tenant_usage(const std::string& tenant, std::int64_t jobs_since,
+                           std::int64_t uploads_since) override;
+  void record_upload_bytes(const std::string& tenant, std::int64_t at, std::int64_t bytes) override;
+
   void replace_products(const std::string& tenant,
                         const std::vector<ProductEconomics>& rows) override;
   std::vector<ProductEconomics> load_products(const std::string& tenant) override;

@@ -60,7 +60,7 @@ TEST(LiveAccuracy, OverallPoolsProductsAndMaseStaysScaleFree) {
   const auto r = live_accuracy({met("Big", 0, 1, 100, 120), met("Small", 0, 1, 10, 12)},
                                {served("Big", 1, 10, 0.5), served("Small", 1, 1, 0.5)});
   EXPECT_DOUBLE_EQ(r.overall[0].mae(), 11);
-  EXPECT_DOUBLE_EQ(r.overall[0].mase(), 1);  // 20/20 and 2/2
+  EXPECT_DOUBLE_EQ(r.overall[0].mase(), 1);           // 20/20 and 2/2
   EXPECT_DOUBLE_EQ(r.overall[0].coverage_80(), 0.5);  // 12 is on the upper bound: inside
 }
 

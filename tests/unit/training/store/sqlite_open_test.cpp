@@ -100,7 +100,7 @@ TEST(SqliteStoreOpen, MigratesAVersion1FileKeepingItsJobs) {
         "ALTER TABLE jobs DROP COLUMN live; DROP TABLE sales_uploads; "
         "ALTER TABLE models DROP COLUMN version; DROP TABLE model_versions; "
         "DROP TABLE products; DROP TABLE tenant_settings; "
-        "ALTER TABLE sales DROP COLUMN sold_out; DROP TABLE forecast_log; "
+        "ALTER TABLE sales DROP COLUMN sold_out; DROP TABLE forecast_log; DROP TABLE upload_bytes; "
         "UPDATE schema_version SET version = 1");
   }
   SqliteStore store(path);
