@@ -13,12 +13,19 @@ IoPool::IoPool(unsigned threads) {
   guards_.reserve(n);
   for (unsigned i = 0; i < n; ++i) {
     // Hint 1: each context is run by one thread only, so Asio may skip some locking.
-    contexts_.push_back(std::make_unique<net::io_context>(1));
+    contexts_.push_back(std::make_unique<Context>(1));
     guards_.push_back(net::make_work_guard(*contexts_.back()));
   }
 }
 
-IoPool::~IoPool() { stop(); }
+IoPool::~IoPool() {
+  stop();
+  // A handler still queued on one context may own a socket of another (a proxied exchange holds
+  // the client's session). Destroying the contexts one by one would free the second's socket
+  // service before the first's abandoned handlers close that socket: so every context drops its
+  // pending handlers first, while all services still exist, and only then are they destroyed.
+  for (auto& c : contexts_) c->shut_down();
+}
 
 net::io_context& IoPool::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];

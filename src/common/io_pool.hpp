@@ -38,7 +38,12 @@ class IoPool {
 
  private:
   using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  /// An io_context whose services can be shut down before any context is destroyed.
+  struct Context : boost::asio::io_context {
+    using boost::asio::io_context::io_context;
+    void shut_down() { shutdown(); }
+  };
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<Guard> guards_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};

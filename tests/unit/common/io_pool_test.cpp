@@ -56,5 +56,18 @@ TEST(IoPool, ContextsRunWithoutWorkUntilStopped) {
   pool.stop();
 }
 
+// A handler left queued on one context may own a socket of another (the gateway's proxied
+// exchange holds the client's session): tearing the pool down must not close that socket after
+// its context's services are gone (ASan caught it on a gateway stopped mid-request).
+TEST(IoPool, AQueuedHandlerOwningAnotherContextsSocketIsDroppedSafely) {
+  auto pool = std::make_unique<IoPool>(2);
+  auto socket = std::make_shared<net::ip::tcp::socket>(pool->context(0));
+  socket->open(net::ip::tcp::v4());
+  net::post(pool->context(1), [socket] { socket->close(); });
+  socket.reset();  // only the queued handler owns it now
+  pool.reset();    // never run: the handler is abandoned, and with it the socket
+  SUCCEED();
+}
+
 }  // namespace
 }  // namespace levain::common
