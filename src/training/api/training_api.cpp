@@ -149,8 +149,9 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
     case Route::accuracy:
       return accuracy(req, route);
     case Route::job_live:
-      throw ApiError(Status::upgrade_required, "upgrade_required",
-                     "this endpoint speaks WebSocket only");
+      throw ApiError(
+          Status::upgrade_required, "upgrade_required",
+          "this endpoint is live: open it as a WebSocket, or with Accept: text/event-stream");
     default:
       throw ApiError(Status::not_found, "not_found", "no such endpoint");
   }
