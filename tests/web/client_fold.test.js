@@ -97,7 +97,7 @@ test('malformed messages are reported and change nothing', () => {
 test('close policy, messages, backoff and URLs', () => {
   assert.equal(closeAction(1000), 'finish');
   for (const c of [4001, 4003, 4004]) assert.equal(closeAction(c), 'stop');
-  for (const c of [1001, 1006, 1008, 1011, 1012]) assert.equal(closeAction(c), 'reconnect');
+  for (const c of [1001, 1006, 1008, 1011, 1012, 4029]) assert.equal(closeAction(c), 'reconnect');
   assert.match(describeClose(4001, 'token expired at 2026-01-01T00:00:00Z'), /expired/);
   assert.match(describeClose(4003), /access to this bakery/);
   const cfg = { initialBackoffMs: 100, maxBackoffMs: 1000 };

@@ -25,7 +25,7 @@ function fullRateEnd() {
 const unexpected = (socket) => socket.close(4004, 'unexpected reconnect');
 
 const folded = (s) => {
-  const { connection, transport, reconnects, reconnectAttempt, watchers, lastEventType, ...rest } = s;
+  const { connection, transport, reconnects, reconnectAttempt, quota, watchers, lastEventType, ...rest } = s;
   return rest;
 };
 

@@ -128,16 +128,40 @@ export interface TrainingState {
   readonly reconnects: number;
   /** Consecutive connection attempts without a snapshot (0 when live). */
   readonly reconnectAttempt: number;
+  /**
+   * Set while the watch waits after a 4029 (a watcher quota) to try again, and on the final
+   * state when it gave up on one; null otherwise, and again once a connection is live.
+   */
+  readonly quota: QuotaRefusal | null;
+}
+
+/** What a 4029 close said: a watcher quota of the job or the tenant is full. */
+export interface QuotaRefusal {
+  /** 'watchers_per_job' or 'watchers_per_tenant'; null when the reason did not say (not JSON). */
+  readonly limit: string | null;
+  /** The limit. */
+  readonly value: number | null;
+  /** The watchers counted when this one was refused. */
+  readonly used: number | null;
+  /** The server's hint: the client tries again after this many seconds (its backoff when null). */
+  readonly retryAfterS: number | null;
+  /** A sentence for a person: the server's own message, then when the client tries again (or that it gave up). */
+  readonly message: string;
 }
 
 export interface CloseInfo {
-  /** 1000 job ended; 4001 token; 4003 tenant not granted; 4004 no such job; 1006 unreachable. */
+  /**
+   * 1000 job ended; 4001 token; 4003 tenant not granted; 4004 no such job; 4029 a watcher quota
+   * stayed full for `maxReconnectAttempts` tries; 1006 unreachable.
+   */
   readonly code: number;
   readonly reason: string;
   /** True when close() ended the watch. */
   readonly byClient: boolean;
   /** A sentence for a person. */
   readonly message: string;
+  /** With 4029: what the last refusal said; else null. */
+  readonly quota: QuotaRefusal | null;
   readonly state: TrainingState;
 }
 
@@ -166,7 +190,10 @@ export interface ReconnectOptions {
   initialBackoffMs?: number;
   /** Cap on the delay (default 10 000 ms). */
   maxBackoffMs?: number;
-  /** Consecutive attempts without a snapshot before giving up with 1006 (default 30). */
+  /**
+   * Consecutive attempts without a snapshot before giving up (default 30): with 1006, or with
+   * 4029 when the last attempt was refused for a watcher quota.
+   */
   maxReconnectAttempts?: number;
 }
 
@@ -225,7 +252,7 @@ export class TrainingFold {
   readonly terminal: boolean;
   problem: string;
   apply(message: unknown): FoldOutcome;
-  view(): Omit<TrainingState, 'connection' | 'transport' | 'reconnects' | 'reconnectAttempt'>;
+  view(): Omit<TrainingState, 'connection' | 'transport' | 'reconnects' | 'reconnectAttempt' | 'quota'>;
 }
 export function isTerminalStatus(status: string): boolean;
 
@@ -489,10 +516,12 @@ export function bakePlanCsv(options: BakePlanOptions): Promise<{ csv: string; fi
 export function getAccuracy(options: RestOptions & { days?: number }): Promise<ForecastAccuracy>;
 
 export function describeError(err: unknown): string;
+/** For 4029: the server's `message` from the JSON reason as it is, then "Trying again in N s." */
 export function describeClose(code: number, reason?: string): string;
 export function describeJobEnd(state: Pick<TrainingState, 'status' | 'error'>): string;
 /** "about 2 min left"; '' for null (not estimated yet, or ended). */
 export function describeEta(seconds: number | null): string;
+/** 4029 is 'reconnect' (after the server's `retry_after_s`), unlike the other 4xxx. */
 export function closeAction(code: number): 'finish' | 'stop' | 'reconnect';
 
 export interface TokenClaims {

@@ -1,14 +1,65 @@
 // What each failure means for a person, in one place: close codes of the live protocol and the
 // REST error kinds, each turned into a sentence that says what happened and what to do.
 
-/** What a watcher does after a close code: 'finish' (1000), 'stop' (4xxx), 'reconnect' (other). */
+/** The close code of a watcher quota (docs/live-protocol.md): the server asks to come back later. */
+export const QUOTA_CLOSE = 4029;
+
+/**
+ * What a watcher does after a close code: 'finish' (1000), 'stop' (4xxx), 'reconnect' (other).
+ * 4029 reconnects: a watcher's place frees when another leaves, so waiting is the remedy, not
+ * a new token or a new job.
+ */
 export function closeAction(code) {
   if (code === 1000) return 'finish';
+  if (code === QUOTA_CLOSE) return 'reconnect';
   if (code >= 4000 && code <= 4999) return 'stop';
   return 'reconnect';
 }
 
 const EXPIRED = /expired/i;
+const QUOTA_FALLBACK = 'Too many live watchers for this job or bakery right now.';
+
+/**
+ * The fields of a 4029 close reason (compact JSON: limit, value, used, retry_after_s, message),
+ * each null when absent or of the wrong type; null when the reason is not a JSON object.
+ * watchTraining puts what it reads on `state.quota` (levain-client.js does not export this).
+ */
+export function readQuotaReason(reason) {
+  let r;
+  try {
+    r = JSON.parse(reason);
+  } catch {
+    return null;
+  }
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return null;
+  const count = (v) => (Number.isInteger(v) && v >= 0 ? v : null);
+  const text = (v) => (typeof v === 'string' && v.trim() !== '' ? v : null);
+  return {
+    limit: text(r.limit),
+    value: count(r.value),
+    used: count(r.used),
+    retryAfterS: Number.isFinite(r.retry_after_s) && r.retry_after_s > 0 ? r.retry_after_s : null,
+    message: text(r.message),
+  };
+}
+
+function inSeconds(s) {
+  const n = Math.ceil(s);
+  return n < 120 ? `${n} s` : `${Math.round(n / 60)} min`;
+}
+
+/**
+ * The sentence for a 4029: the server's own `message` as it is (a generic one when the reason is
+ * not readable), then what the client does next: try again after the hint, or (`gaveUpAfter`
+ * attempts) nothing more.
+ */
+export function describeQuota(reason, { gaveUpAfter = 0 } = {}) {
+  const q = readQuotaReason(reason);
+  const said = q?.message ?? QUOTA_FALLBACK;
+  const stop = /[.!?]$/.test(said) ? '' : '.';
+  if (gaveUpAfter > 0) return `${said}${stop} Gave up after ${gaveUpAfter} attempts: reload the page to try again.`;
+  return `${said}${stop} ${q?.retryAfterS ? `Trying again in ${inSeconds(q.retryAfterS)}.` : 'Trying again shortly.'}`;
+}
 
 export function describeClose(code, reason = '') {
   const why = reason ? ` (${reason})` : '';
@@ -23,6 +74,8 @@ export function describeClose(code, reason = '') {
       return 'Your token does not give access to this bakery. Ask for a token that includes it.';
     case 4004:
       return 'This training job does not exist for this bakery.';
+    case QUOTA_CLOSE:
+      return describeQuota(reason);
     case 1006:
       return /unreachable/.test(reason)
         ? 'The server cannot be reached. Check your connection and reload the page.'

@@ -5,7 +5,8 @@ export interface TrainingProgress {
   /**
    * null until the first update; `state.transport` says whether it came by WebSocket or SSE.
    * It has the whole folded view: `etaSeconds`, `elapsedSeconds`, `inFlight`, `accuracy`,
-   * `report`, `watchers`, `etaError` besides progress and products.
+   * `report`, `watchers`, `etaError` besides progress and products, and `quota` while a watcher
+   * quota (close 4029) holds the watch back: it goes on, so `closeInfo` stays null meanwhile.
    */
   state: TrainingState | null;
   /** null while the watch goes on. */

@@ -1,19 +1,24 @@
 // watchTraining: one job's live state over the live contract (docs/live-protocol.md), by WebSocket
-// or Server-Sent Events, with reconnects (exponential backoff + jitter) on transient closes, a
-// resume after the last folded seq on every reconnect, and a full resync on a seq gap; with
-// `maxRate`, at the update rate the watcher chose (the server folds products into summaries).
+// or Server-Sent Events, with reconnects (exponential backoff + jitter) on transient closes and
+// after the server's hint on a watcher quota (4029), a resume after the last folded seq on every
+// reconnect, and a full resync on a seq gap; with `maxRate`, at the update rate the watcher
+// chose (the server folds products into summaries).
 
 import { TrainingFold } from './fold.js';
-import { closeAction, describeClose } from './messages.js';
+import { QUOTA_CLOSE, closeAction, describeClose, describeQuota, readQuotaReason } from './messages.js';
 import { checkMaxRate, liveUrl } from './urls.js';
 
 const DEFAULTS = {
   initialBackoffMs: 250,
   maxBackoffMs: 10_000,
-  maxReconnectAttempts: 30, // consecutive attempts without a snapshot; then "unreachable"
+  maxReconnectAttempts: 30, // consecutive attempts without a snapshot; then "unreachable" (or 4029)
   pingIntervalMs: 15_000,
   maxMessageBytes: 32 * 1024 * 1024,
 };
+
+// A server's retry hint (4029) longer than this is taken as this: a watch left waiting longer looks
+// dead to the person, and setTimeout cannot wait past 2^31 ms anyway.
+const MAX_RETRY_HINT_S = 3600;
 
 const TRANSPORTS = ['websocket', 'sse', 'auto'];
 // Every `event:` the server sends over SSE; `message` catches an event without a type, should a
@@ -47,6 +52,18 @@ function closeOf(data) {
     // fall through
   }
   return { code: 1006, reason: 'unreadable close event' };
+}
+
+/** `state.quota` / `info.quota`: the 4029 reason's fields (null where it lacks one) and the sentence to show. */
+function quotaOf(reason, message) {
+  const said = readQuotaReason(reason);
+  return Object.freeze({
+    limit: said?.limit ?? null,
+    value: said?.value ?? null,
+    used: said?.used ?? null,
+    retryAfterS: said?.retryAfterS ?? null,
+    message,
+  });
 }
 
 export function backoffDelay(attempt, { initialBackoffMs, maxBackoffMs }, random = Math.random) {
@@ -112,9 +129,11 @@ export function watchTraining(options) {
   let needSnapshot = false; // after a gap: the next connection must not resume
   let webSocketWorks = false; // a WebSocket of this watch delivered a message
   let failedUpgrades = 0; // WebSocket attempts in a row that ended with 1006 before any message
+  let quota = null; // after a 4029, until a connection is live again: what the refusal said
+  let quotaReason = ''; // that close's reason, for the message when the watch gives up
 
   const current = () =>
-    Object.freeze({ ...fold.view(), connection, transport, reconnects, reconnectAttempt: attempts });
+    Object.freeze({ ...fold.view(), connection, transport, reconnects, reconnectAttempt: attempts, quota });
 
   const publish = () => {
     if (finished && connection !== 'closed') return;
@@ -150,24 +169,28 @@ export function watchTraining(options) {
     }
   };
 
-  const finish = (code, reason, byClient = false) => {
+  const finish = (code, reason, byClient = false, message = describeClose(code, reason)) => {
     if (finished) return;
     finished = true;
     stopTimers();
     drop(1000, 'client done');
     connection = 'closed';
+    quota = code === QUOTA_CLOSE ? quotaOf(reason, message) : null;
     const state = current();
     onUpdate(state);
-    onClose(Object.freeze({ code, reason, byClient, message: describeClose(code, reason), state }));
+    onClose(Object.freeze({ code, reason, byClient, message, quota: code === QUOTA_CLOSE ? quota : null, state }));
   };
 
-  const scheduleReconnect = (immediate) => {
+  // `waitMs`: the server said when to come back (4029); else the backoff decides.
+  const scheduleReconnect = (immediate, waitMs = null) => {
     if (attempts >= cfg.maxReconnectAttempts) {
-      finish(1006, `server unreachable after ${attempts} attempts`);
+      // Refused for a quota every time: the server was there, so "unreachable" would mislead.
+      if (quota) finish(QUOTA_CLOSE, quotaReason, false, describeQuota(quotaReason, { gaveUpAfter: attempts }));
+      else finish(1006, `server unreachable after ${attempts} attempts`);
       return;
     }
     setConnection('reconnecting');
-    const delay = immediate ? 0 : backoffDelay(attempts, cfg, random);
+    const delay = immediate ? 0 : waitMs ?? backoffDelay(attempts, cfg, random);
     retryTimer = setTimeout(() => {
       retryTimer = null;
       reconnects += 1;
@@ -200,6 +223,7 @@ export function watchTraining(options) {
         attempts = 0;
         needSnapshot = false;
         connection = 'live';
+        quota = null;
       } else if (message.type !== 'watchers') {
         resyncs = 0; // an event moved the fold on; a presence count is not one
       }
@@ -208,6 +232,7 @@ export function watchTraining(options) {
       // The folded state stands; the events after it follow on this connection.
       attempts = 0;
       connection = 'live';
+      quota = null;
       publish();
     } else if (outcome === 'gap') {
       // Missed events cannot be trusted to come; a connection without `since` brings a snapshot
@@ -221,6 +246,7 @@ export function watchTraining(options) {
       needSnapshot = false;
       if (connection !== 'live') {
         attempts = 0;
+        quota = null;
         setConnection('live');
       }
     }
@@ -229,11 +255,29 @@ export function watchTraining(options) {
   const onEnd = (c, code, reason) => {
     if (conn !== c) return;
     drop(1000, 'closed by the server');
+    const refusedBefore = quota !== null;
+    quota = null;
     if (c.kind === 'websocket' && canFallBack && !webSocketWorks) {
       failedUpgrades = code === 1006 && !c.heard ? failedUpgrades + 1 : 0;
       if (failedUpgrades >= FAILED_UPGRADES_BEFORE_SSE) return switchToSse();
     }
-    if (closeAction(code) === 'reconnect' && !fold.terminal) return scheduleReconnect(false);
+    if (closeAction(code) === 'reconnect' && !fold.terminal) {
+      let waitMs = null;
+      if (code === QUOTA_CLOSE) {
+        // A watcher quota: come back when the server says a place may have freed (its hint),
+        // with the usual `since`. Each refusal counts as an attempt, so a quota that never
+        // frees ends the watch as an unreachable server would.
+        quotaReason = reason;
+        quota = quotaOf(reason, describeClose(code, reason));
+        if (quota.retryAfterS !== null) waitMs = Math.min(quota.retryAfterS, MAX_RETRY_HINT_S) * 1000;
+      }
+      const before = connection;
+      scheduleReconnect(false, waitMs);
+      // Already 'reconnecting' (this attempt never went live): a refusal that came or went is
+      // news all the same.
+      if (!finished && before === connection && (quota !== null || refusedBefore)) publish();
+      return;
+    }
     finish(code, reason);
   };
 

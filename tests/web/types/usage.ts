@@ -3,6 +3,7 @@ import {
   LevainError, bakePlan, bakePlanCsv, describeClose, describeEta, getForecasts, getSalesHistory, getSalesSummary, listJobs, readTokenClaims, startTraining, uploadSales,
   liveUrl, watchTraining, type AccuracySummary, type CloseInfo, type DataReport, type LiveTransport, type TrainingState,
   type BakePlanLine, type ForecastComponents, type WebSocketConstructor, getAccuracy, type LeadAccuracy,
+  type QuotaRefusal,
 } from '../../../web/client/levain-client.js';
 import { useTrainingProgress } from '../../../web/client/react.js';
 
@@ -63,6 +64,12 @@ void [tenants, describeClose(4001, 'expired')];
 
 const { state, closeInfo } = useTrainingProgress({ ...base, jobId: 'j', transport: 'auto' });
 void [state?.progress, state?.transport === 'sse', closeInfo?.code];
+
+// A watcher quota (4029): the numbers for a program, the sentence for a person, while waiting and at the end.
+const waiting: QuotaRefusal | null = state?.quota ?? null;
+if (waiting && waiting.limit === 'watchers_per_job') void [waiting.value, waiting.used, waiting.retryAfterS, waiting.message];
+const final: string | undefined = closeInfo?.quota?.message;
+void [final, describeClose(4029, '{"limit":"watchers_per_job","value":2,"retry_after_s":10,"message":"at most 2"}')];
 
 // @ts-expect-error jobId is required
 watchTraining({ ...base });
