@@ -2,7 +2,7 @@
 // now, watchers, the running accuracy, the data report, the per-product table, the connection
 // indicator, Cancel and the final summary, all drawn from watchTraining's state.
 
-import { LevainError, cancelJob, describeClose, describeJobEnd, watchTraining } from '../client/levain-client.js';
+import { LevainError, cancelJob, describeJobEnd, watchTraining } from '../client/levain-client.js';
 import { byId, el, formatDuration, formatNumber } from './dom.js';
 import { InsightView } from './insight.js';
 import { ReportCard } from './report.js';
@@ -69,7 +69,8 @@ export class LiveView {
   render(state) {
     // Back live: a "server cannot be reached" message is no longer true.
     if (state.connection === 'live') this.ctx.errors.clearKind('unreachable');
-    this.#renderConnection(state.connection, state.reconnectAttempt, state.transport);
+    this.#renderQuota(state);
+    this.#renderConnection(state.connection, state.reconnectAttempt, state.transport, state.quota);
     const p = Math.round(state.progress);
     this.bar.setAttribute('aria-valuenow', String(p));
     this.bar.setAttribute('aria-valuetext', `${p}%${state.currentStep ? `, ${state.currentStep}` : ''}`);
@@ -118,17 +119,30 @@ export class LiveView {
     }
   }
 
+  // A watcher quota (4029) holds the watch back: the server's sentence and when the client tries
+  // again, where every other close message goes, for as long as it holds.
+  #renderQuota(state) {
+    const errors = this.ctx.errors;
+    if (!(state.quota && state.connection === 'reconnecting' && this.handle)) {
+      errors.clearKind('quota');
+      return;
+    }
+    if (errors.kind === 'quota' && !errors.node.hidden && errors.node.textContent === state.quota.message) return;
+    errors.show(state.quota.message, [], 'quota');
+  }
+
   #closed(info) {
     this.render(info.state);
     if (info.byClient) return;
-    const short = info.code === 1000 ? (info.reason || 'job ended') : (info.reason || `code ${info.code}`);
+    let short = info.code === 1000 ? (info.reason || 'job ended') : (info.reason || `code ${info.code}`);
+    if (info.code === 4029) short = 'watcher limit reached'; // its reason is JSON, for programs
     this.conn.dataset.state = 'closed';
     this.conn.dataset.code = String(info.code);
     this.conn.textContent = `closed: ${short}`;
     const endMessage = describeJobEnd(info.state);
     if (info.code === 1000 && endMessage) this.ctx.errors.show(endMessage);
     else if (info.code !== 1000) {
-      this.ctx.errors.show(describeClose(info.code, info.reason));
+      this.ctx.errors.show(info.message);
       this.ctx.onRefused(info);
     }
     this.handle = null;
@@ -146,10 +160,12 @@ export class LiveView {
       status: 'unknown', productsCompleted: 0, totalProducts: 0, products: [], summary: null });
   }
 
-  #renderConnection(connection, attempt, transport) {
+  #renderConnection(connection, attempt, transport, quota) {
     if (!this.handle && connection !== 'connecting') return; // #closed draws the final text
     this.conn.dataset.state = connection;
-    delete this.conn.dataset.code;
+    const held = connection === 'reconnecting' && quota;
+    if (held) this.conn.dataset.code = '4029';
+    else delete this.conn.dataset.code;
     if (transport) {
       this.conn.dataset.transport = transport;
       this.conn.title = transport === 'sse' ? 'over Server-Sent Events' : 'over WebSocket';
@@ -158,7 +174,8 @@ export class LiveView {
       this.conn.removeAttribute('title');
     }
     let text = CONNECTION_TEXT[connection] ?? connection;
-    if (connection === 'reconnecting' && attempt >= 3) text += ` (server unreachable, attempt ${attempt})`;
+    if (held) text += ` (watcher limit reached, attempt ${attempt})`;
+    else if (connection === 'reconnecting' && attempt >= 3) text += ` (server unreachable, attempt ${attempt})`;
     this.conn.textContent = text;
   }
 
