@@ -12,34 +12,25 @@
 #include <limits>
 #include <stdexcept>
 
+#include "auth/openssl_ptr.hpp"
+
 namespace levain::fuzz {
 namespace {
 
 constexpr std::string_view kSecret = "levain-fuzz-secret-not-for-production";
 constexpr std::size_t kEcHalf = 32;  // P-256: R and S are 32 bytes each in a JWS
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-struct SigFree {
-  void operator()(ECDSA_SIG* sig) const noexcept { ECDSA_SIG_free(sig); }
-};
-struct BioFree {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using SigPtr = std::unique_ptr<ECDSA_SIG, SigFree>;
+using auth::detail::BioPtr;
+using auth::detail::MdCtxPtr;
+using auth::detail::PkeyPtr;
+using SigPtr = auth::detail::EcdsaSigPtr;
 
 const unsigned char* bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
 }
 
 std::string public_pem(EVP_PKEY* key) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) throw std::runtime_error("PEM export");
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio.get(), &data);

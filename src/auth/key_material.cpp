@@ -14,18 +14,11 @@
 #include <memory>
 #include <stdexcept>
 
+#include "auth/openssl_ptr.hpp"
+
 namespace levain::auth {
 namespace detail {
 namespace {
-
-struct BioDeleter {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 
 constexpr int kMinRsaBits = 2048;
 
@@ -52,7 +45,9 @@ PkeyPtr parse_public_key(Algorithm algorithm, const std::string& pem) {
   return key;
 }
 
-void check_key_type(Algorithm algorithm, EVP_PKEY* key) {
+}  // namespace
+
+void check_public_key(Algorithm algorithm, EVP_PKEY* key) {
   const int type = EVP_PKEY_get_base_id(key);
   if (algorithm == Algorithm::RS256) {
     if (type != EVP_PKEY_RSA) refuse(algorithm, "the public key is not an RSA key");
@@ -70,20 +65,18 @@ void check_key_type(Algorithm algorithm, EVP_PKEY* key) {
   }
 }
 
-}  // namespace
-
 std::shared_ptr<EVP_PKEY> load_public_key(Algorithm algorithm, const std::string& pem) {
   if (algorithm == Algorithm::HS256) throw std::invalid_argument("HS256 takes a secret, not a key");
   if (pem.empty()) refuse(algorithm, "no public key given");
   PkeyPtr parsed = parse_public_key(algorithm, pem);
-  check_key_type(algorithm, parsed.get());
-  return std::shared_ptr<EVP_PKEY>(parsed.release(), PkeyDeleter{});
+  check_public_key(algorithm, parsed.get());
+  return std::shared_ptr<EVP_PKEY>(parsed.release(), PkeyFree{});
 }
 
 }  // namespace detail
 
-std::string read_key_file(const std::string& path) {
-  constexpr std::streamsize kMaxKeyFileBytes = 64 * 1024;
+std::string read_key_file(const std::string& path, std::size_t max_bytes) {
+  const auto kMaxKeyFileBytes = static_cast<std::streamsize>(max_bytes);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     throw std::runtime_error("cannot read key file '" + path + "': it is a directory");
@@ -97,7 +90,8 @@ std::string read_key_file(const std::string& path) {
   if (in.bad()) throw std::runtime_error("cannot read key file '" + path + "': read error");
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > static_cast<std::size_t>(kMaxKeyFileBytes)) {
-    throw std::runtime_error("key file '" + path + "' is larger than 64 KiB; not a public key");
+    throw std::runtime_error("key file '" + path + "' is larger than " +
+                             std::to_string(max_bytes / 1024) + " KiB; not a public key");
   }
   if (text.empty()) throw std::runtime_error("key file '" + path + "' is empty");
   return text;

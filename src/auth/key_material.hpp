@@ -15,4 +15,8 @@ namespace levain::auth::detail {
 /// Throws std::invalid_argument saying what is wrong with it.
 std::shared_ptr<EVP_PKEY> load_public_key(Algorithm algorithm, const std::string& pem);
 
+/// Checks that `key` fits `algorithm`: RSA of at least 2048 bits, or EC on P-256. Throws
+/// std::invalid_argument ("unusable RS256 key: ...") when it does not.
+void check_public_key(Algorithm algorithm, EVP_PKEY* key);
+
 }  // namespace levain::auth::detail

@@ -12,18 +12,12 @@
 #include <stdexcept>
 
 #include "auth/key_material.hpp"
+#include "auth/openssl_ptr.hpp"
 
 namespace levain::auth::detail {
 namespace {
 
 constexpr std::size_t kEs256Half = 32;  // P-256: R and S are 32 bytes each (RFC 7518 §3.4)
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* sig) const noexcept { ECDSA_SIG_free(sig); }
-};
 
 const unsigned char* bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
@@ -42,7 +36,7 @@ bool hmac_matches(const std::string& secret, std::string_view input, std::string
 // JWS carries ES256 as R||S; OpenSSL verifies the DER form.
 std::optional<std::string> es256_to_der(std::string_view raw) {
   if (raw.size() != 2 * kEs256Half) return std::nullopt;
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(bytes(raw), kEs256Half, nullptr);
   BIGNUM* s = BN_bin2bn(bytes(raw) + kEs256Half, kEs256Half, nullptr);
   if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -59,7 +53,7 @@ std::optional<std::string> es256_to_der(std::string_view raw) {
 }
 
 bool digest_verifies(EVP_PKEY* key, std::string_view input, std::string_view signature) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
          EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(input),
                           input.size()) == 1;

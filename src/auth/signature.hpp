@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "auth/token.hpp"
 
@@ -19,6 +20,9 @@ class SignatureCheck {
   /// `key`: the HS256 secret, or the RS256/ES256 PEM public key. Throws std::invalid_argument
   /// for an unusable key (see load_public_key).
   SignatureCheck(Algorithm algorithm, const std::string& key);
+  /// An RS256/ES256 check over a key already checked with check_public_key (a JWKS key).
+  SignatureCheck(Algorithm algorithm, std::shared_ptr<EVP_PKEY> public_key)
+      : algorithm_(algorithm), public_key_(std::move(public_key)) {}
 
   /// Whether `signature` (decoded bytes) signs `signing_input` ("header.payload" as sent) under
   /// the configured algorithm and key. Safe to call from several threads at once.

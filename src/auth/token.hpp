@@ -17,6 +17,7 @@ namespace levain::auth {
 namespace detail {
 class SignatureCheck;
 }
+class KeyRing;
 
 enum class Algorithm { HS256, RS256, ES256 };
 
@@ -26,7 +27,10 @@ std::string_view to_string(Algorithm algorithm);
 
 struct VerifierConfig {
   Algorithm algorithm = Algorithm::HS256;
-  std::string key;       // HS256: the shared secret; RS256/ES256: PEM public key text
+  std::string key;  // HS256: the shared secret; RS256/ES256: PEM public key text
+  /// When set, keys come from this JWKS instead of `key`: the token's `kid` selects one, and
+  /// its algorithm is the key's (RS256 or ES256; `algorithm` is then not used).
+  std::shared_ptr<KeyRing> key_ring;
   std::string issuer;    // checked when non-empty
   std::string audience;  // checked when non-empty (aud may be a string or an array)
   std::chrono::seconds leeway{30};
@@ -48,7 +52,9 @@ enum class Failure {
   too_large,
   malformed,
   wrong_algorithm,
-  wrong_type,  // header typ names something other than an access token (docs/security.md)
+  wrong_type,    // header typ names something other than an access token (docs/security.md)
+  embedded_key,  // the header carries or points at a key (jwk, jku, x5u, x5c): never trusted
+  unknown_key,   // the header's kid names no key of the key set
   bad_signature,
   expired,
   not_yet_valid,
@@ -76,14 +82,18 @@ class TokenVerifier {
   VerifyResult verify(std::string_view token, std::chrono::system_clock::time_point now) const;
 
   const VerifierConfig& config() const { return config_; }
+  /// Changes when the key set does (always 0 for a configured key): a verdict cached under an
+  /// older generation must be checked again.
+  std::uint64_t key_generation() const;
 
  private:
   VerifierConfig config_;
   std::shared_ptr<const detail::SignatureCheck> signature_;
 };
 
-/// Reads a public key file for RS256/ES256 configs; throws std::runtime_error naming the path.
-std::string read_key_file(const std::string& path);
+/// Reads a public key (or JWKS) file of at most `max_bytes`; throws std::runtime_error naming
+/// the path.
+std::string read_key_file(const std::string& path, std::size_t max_bytes = 64 * 1024);
 
 struct MintRequest {
   std::string subject = "levain-cli";

@@ -59,6 +59,10 @@ std::string_view to_string(Failure failure) {
       return "wrong_algorithm";
     case Failure::wrong_type:
       return "wrong_type";
+    case Failure::embedded_key:
+      return "embedded_key";
+    case Failure::unknown_key:
+      return "unknown_key";
     case Failure::bad_signature:
       return "bad_signature";
     case Failure::expired:

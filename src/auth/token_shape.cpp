@@ -65,6 +65,14 @@ std::optional<Rejection> check_shape(std::string_view token, TokenParts& parts) 
     if (!typ->is_string()) return malformed("token header typ is not a string");
     parts.typ = std::string(typ->get_string());
   }
+  if (const boost::json::value* kid = header.if_contains("kid")) {
+    if (!kid->is_string()) return malformed("token header kid is not a string");
+    parts.kid = std::string(kid->get_string());
+  }
+  // RFC 8725 §3.10: a key the token brings (or points at) proves nothing; the verifier refuses.
+  for (const char* name : {"jwk", "jku", "x5u", "x5c"}) {
+    if (header.contains(name)) parts.embedded_key = true;
+  }
   parts.alg = std::string(alg_value->get_string());
   parts.signing_input = token.substr(0, second_dot);
   parts.signature = std::move(*signature);

@@ -2,12 +2,15 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "auth/key_ring.hpp"
 #include "auth/signature.hpp"
 #include "auth/token.hpp"
 #include "auth/verify_steps.hpp"
 
 namespace levain::auth {
 namespace {
+
+using detail::Rejection;
 
 constexpr std::chrono::seconds kMaxLeeway{24 * 3600};
 
@@ -44,11 +47,53 @@ VerifierConfig validated(VerifierConfig config) {
   return config;
 }
 
+std::shared_ptr<const detail::SignatureCheck> configured_check(const VerifierConfig& config) {
+  if (config.key_ring) return nullptr;
+  return std::make_shared<const detail::SignatureCheck>(config.algorithm, config.key);
+}
+
 }  // namespace
 
 TokenVerifier::TokenVerifier(VerifierConfig config)
-    : config_(validated(std::move(config))),
-      signature_(std::make_shared<const detail::SignatureCheck>(config_.algorithm, config_.key)) {}
+    : config_(validated(std::move(config))), signature_(configured_check(config_)) {}
+
+std::uint64_t TokenVerifier::key_generation() const {
+  return config_.key_ring ? config_.key_ring->generation() : 0;
+}
+
+namespace {
+
+/// The check for a JWKS token: the key its kid selects, of the algorithm the token names.
+std::shared_ptr<const detail::SignatureCheck> key_set_check(KeyRing& ring,
+                                                            const detail::TokenParts& parts,
+                                                            std::optional<Rejection>& refused) {
+  const auto alg = parse_algorithm(parts.alg);
+  if (!alg || *alg == Algorithm::HS256) {
+    refused =
+        Rejection{Failure::wrong_algorithm, "token is signed with " + describe_alg(parts.alg) +
+                                                ", but only RS256 and ES256 keys are in "
+                                                "the key set"};
+    return nullptr;
+  }
+  const auto key = ring.find(parts.kid);
+  if (!key) {
+    // Never repeats the kid: it is the token's text, chosen by whoever sent it.
+    refused = Rejection{Failure::unknown_key, parts.kid.empty()
+                                                  ? "token has no key id (kid) the key set knows"
+                                                  : "token key id (kid) is not in the key set"};
+    return nullptr;
+  }
+  if (key->algorithm != *alg) {
+    refused =
+        Rejection{Failure::wrong_algorithm, "token is signed with " + describe_alg(parts.alg) +
+                                                ", but its key (kid) is an " +
+                                                std::string(to_string(key->algorithm)) + " key"};
+    return nullptr;
+  }
+  return std::shared_ptr<const detail::SignatureCheck>(key, key->check.get());
+}
+
+}  // namespace
 
 VerifyResult TokenVerifier::verify(std::string_view token,
                                    std::chrono::system_clock::time_point now) const {
@@ -60,8 +105,13 @@ VerifyResult TokenVerifier::verify(std::string_view token,
 
   detail::TokenParts parts;
   if (auto rejection = detail::check_shape(token, parts)) return refuse(std::move(*rejection));
+  if (parts.embedded_key) {
+    return refuse(Failure::embedded_key,
+                  "token header carries its own key (jwk, jku, x5u or x5c); keys come only from "
+                  "the configuration");
+  }
   const std::string_view expected = to_string(config_.algorithm);
-  if (parts.alg != expected) {
+  if (!config_.key_ring && parts.alg != expected) {
     return refuse(Failure::wrong_algorithm, "token is signed with " + describe_alg(parts.alg) +
                                                 ", but only " + std::string(expected) +
                                                 " is accepted");
@@ -73,8 +123,15 @@ VerifyResult TokenVerifier::verify(std::string_view token,
                   "token type (header typ) is not an access token: accepted are JWT, at+jwt and "
                   "application/at+jwt");
   }
-  // The configured algorithm, never the header's, picks the check: no algorithm confusion.
-  if (!signature_->valid(parts.signing_input, parts.signature)) {
+  std::shared_ptr<const detail::SignatureCheck> check = signature_;
+  if (config_.key_ring) {
+    std::optional<Rejection> refused;
+    check = key_set_check(*config_.key_ring, parts, refused);
+    if (!check) return refuse(std::move(*refused));
+  }
+  // The configured algorithm (or the key's), never the header's alone, picks the check: no
+  // algorithm confusion.
+  if (!check->valid(parts.signing_input, parts.signature)) {
     return refuse(Failure::bad_signature, "token signature is not valid for the configured key");
   }
 

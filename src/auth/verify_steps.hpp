@@ -22,13 +22,15 @@ struct Rejection {
 struct TokenParts {
   std::string alg;
   std::optional<std::string> typ;  // the header's `typ`, when present
+  std::string kid;                 // the header's `kid`; "" when it has none
+  bool embedded_key = false;       // the header has jwk, jku, x5u or x5c
   boost::json::object payload;
   std::string_view signing_input;  // "header.payload" as sent: what the signature covers
   std::string signature;           // decoded bytes
 };
 
 /// Checks that `token` is three base64url segments whose first two are JSON objects with a
-/// string `alg` (and a string `typ`, if any), and fills `parts`. Any deviation is
+/// string `alg` (and a string `typ` and `kid`, if any), and fills `parts`. Any deviation is
 /// Failure::malformed.
 std::optional<Rejection> check_shape(std::string_view token, TokenParts& parts);
 

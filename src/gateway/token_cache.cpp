@@ -29,15 +29,16 @@ auth::VerifyResult CachingVerifier::verify(std::string_view token,
   const std::int64_t now_s =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const std::string key = token_digest(token);
+  const std::uint64_t generation = verifier_.key_generation();
   {
     std::lock_guard lock(mutex_);
     if (auto it = index_.find(key); it != index_.end()) {
-      if (now_s < it->second->claims.expires_at) {
+      if (now_s < it->second->claims.expires_at && it->second->key_generation == generation) {
         lru_.splice(lru_.begin(), lru_, it->second);
         hits_.inc();
         return auth::VerifyResult{it->second->claims, auth::Failure::missing, {}};
       }
-      // Past exp: forget it and let the full check say "expired" (with its leeway and message).
+      // Past exp, or the keys changed: forget it and let the full check decide (and say why).
       lru_.erase(it->second);
       index_.erase(it);
     }
@@ -48,7 +49,7 @@ auth::VerifyResult CachingVerifier::verify(std::string_view token,
   if (result && now_s < result.claims->expires_at) {
     std::lock_guard lock(mutex_);
     if (index_.find(key) == index_.end()) {
-      lru_.push_front(Entry{key, *result.claims});
+      lru_.push_front(Entry{key, *result.claims, generation});
       index_.emplace(key, lru_.begin());
       if (lru_.size() > max_entries_) {
         index_.erase(lru_.back().key);

@@ -2,7 +2,8 @@
 /// Verifies tokens once and remembers the result: a dashboard reconnecting or polling REST
 /// presents the same token again and again, and RS256/ES256 verification is the gateway's most
 /// expensive step. Bounded (least recently used goes first), keyed by SHA-256 of the token so no
-/// token text is kept, and an entry never outlives the token's `exp`. Failures are not cached.
+/// token text is kept, and an entry never outlives the token's `exp` or the key set it was
+/// verified under (a rotated-out key must stop working at once). Failures are not cached.
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,7 @@ class CachingVerifier {
   struct Entry {
     std::string key;
     auth::Claims claims;
+    std::uint64_t key_generation = 0;
   };
   using Lru = std::list<Entry>;
 

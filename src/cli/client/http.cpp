@@ -18,11 +18,10 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-constexpr std::uint64_t kMaxResponseBytes = 256u << 20;
-
 struct Exchange {
   const Endpoint& endpoint;
   std::chrono::seconds timeout;
+  std::uint64_t max_body_bytes;
   std::chrono::steady_clock::time_point deadline;
   std::string where;
 
@@ -49,7 +48,7 @@ struct Exchange {
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxResponseBytes);
+    parser.body_limit(max_body_bytes);
     ec = detail::run_until(
         ioc, [&](detail::Completion done) { http::async_read(stream, buffer, parser, done); },
         until, close_stream);
@@ -74,9 +73,10 @@ struct Exchange {
 HttpResponse http_request(const Endpoint& endpoint, http::verb method, std::string target,
                           std::string body, std::string content_type, std::string bearer_token,
                           std::chrono::seconds timeout,
-                          const std::vector<std::pair<std::string, std::string>>& headers) {
-  const Exchange exchange{endpoint, timeout, std::chrono::steady_clock::now() + timeout,
-                          origin(endpoint)};
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          std::uint64_t max_body_bytes) {
+  const Exchange exchange{endpoint, timeout, max_body_bytes,
+                          std::chrono::steady_clock::now() + timeout, origin(endpoint)};
   const auto until = [&exchange] { return exchange.deadline; };
 
   http::request<http::string_body> request{method, endpoint.base_path + target, 11};

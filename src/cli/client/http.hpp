@@ -5,6 +5,7 @@
 
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,10 +25,12 @@ struct HttpResponse {
 /// `timeout` bounds the whole exchange. With endpoint.tls the server's certificate is verified
 /// (see tls.hpp). Throws std::runtime_error with a message naming the server on resolve/connect
 /// failure, an untrusted certificate, timeout, or a response that is not HTTP.
-/// `headers` are set last, so they may replace the defaults (User-Agent, Accept).
+/// `headers` are set last, so they may replace the defaults (User-Agent, Accept). A response
+/// body over `max_body_bytes` fails the exchange.
 HttpResponse http_request(const Endpoint& endpoint, boost::beast::http::verb method,
                           std::string target, std::string body, std::string content_type,
                           std::string bearer_token, std::chrono::seconds timeout,
-                          const std::vector<std::pair<std::string, std::string>>& headers = {});
+                          const std::vector<std::pair<std::string, std::string>>& headers = {},
+                          std::uint64_t max_body_bytes = std::uint64_t{256} << 20);
 
 }  // namespace levain::cli

@@ -15,6 +15,22 @@ void add_auth_flags(CLI::App& cmd, AuthFlags& f) {
   cmd.add_option("--jwt-leeway", f.jwt_leeway_s, "Clock skew allowed on exp/nbf/iat, seconds")
       ->capture_default_str()
       ->check(CLI::Range(0, 600));
+  cmd.add_option("--jwt-jwks-file", f.jwks.jwks_file,
+                 "JWKS file of the identity provider's RS256/ES256 keys; the token's kid picks "
+                 "one, and the file is read again on the refresh schedule");
+  cmd.add_option("--jwt-jwks-url", f.jwks.jwks_url,
+                 "JWKS URL (http:// or https://) of the identity provider, read at start, on the "
+                 "refresh schedule and on an unknown kid");
+  cmd.add_option("--jwt-jwks-ca-file", f.jwks.jwks_ca_file,
+                 "PEM CA certificate(s) for an https:// --jwt-jwks-url (default: the system's)");
+  cmd.add_option("--jwt-jwks-refresh", f.jwks.refresh_s, "Seconds between reads of the key set")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd.add_option("--jwt-jwks-min-interval", f.jwks.min_interval_s,
+                 "Fewest seconds between two reads of the key set: bounds the reads that "
+                 "unknown kids (and failed reads) bring forward")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
 }
 
 void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
@@ -79,7 +95,20 @@ common::http::ServerLimits to_server_limits(const LimitFlags& f) {
 
 auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
   auth::VerifierConfig c;
-  if (!f.jwt_public_key.empty()) {
+  const bool key_set = !f.jwks.jwks_file.empty() || !f.jwks.jwks_url.empty();
+  if (key_set) {
+    if (!f.jwt_public_key.empty() || !f.jwt_secret.empty()) {
+      throw CLI::ValidationError("--jwt-jwks-file",
+                                 "a key set replaces --jwt-secret and "
+                                 "--jwt-public-key: give one kind of key");
+    }
+    if (!f.jwt_alg.empty()) {
+      throw CLI::ValidationError("--jwt-alg",
+                                 "each key of a key set says its algorithm; drop "
+                                 "--jwt-alg");
+    }
+    c.key_ring = start_key_ring(f.jwks);
+  } else if (!f.jwt_public_key.empty()) {
     if (f.jwt_alg.empty() || f.jwt_alg == "HS256") {
       throw CLI::ValidationError("--jwt-alg", "--jwt-public-key needs --jwt-alg RS256 or ES256");
     }
@@ -92,8 +121,10 @@ auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
     c.algorithm = auth::Algorithm::HS256;
     c.key = f.jwt_secret;
   } else {
+    (void)start_key_ring(f.jwks);  // refuses a lone --jwt-jwks-ca-file
     throw CLI::ValidationError("--jwt-secret",
-                               "tokens must be verifiable: give --jwt-secret or --jwt-public-key");
+                               "tokens must be verifiable: give --jwt-secret, --jwt-public-key or "
+                               "--jwt-jwks-url");
   }
   c.issuer = f.jwt_issuer;
   c.audience = f.jwt_audience;

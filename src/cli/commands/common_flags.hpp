@@ -9,6 +9,7 @@
 
 #include "auth/token.hpp"
 #include "cli/client/watch.hpp"
+#include "cli/commands/key_source.hpp"
 #include "common/http/listen_error.hpp"
 #include "common/http/server.hpp"
 #include "common/live/limits.hpp"
@@ -22,6 +23,12 @@ struct AuthFlags {
   std::string jwt_issuer;
   std::string jwt_audience;
   int jwt_leeway_s = 30;
+  KeySourceFlags jwks;
+  /// Some key is configured (a secret, a public key or a key set).
+  bool any_key() const {
+    return !jwt_secret.empty() || !jwt_public_key.empty() || !jwks.jwks_file.empty() ||
+           !jwks.jwks_url.empty();
+  }
 };
 
 void add_auth_flags(CLI::App& cmd, AuthFlags& flags);
@@ -48,8 +55,9 @@ common::live::Limits to_live_limits(const LimitFlags& flags);
 /// The HTTP half of `flags` as the server takes it.
 common::http::ServerLimits to_server_limits(const LimitFlags& flags);
 
-/// Throws CLI::ValidationError when no key is given or the algorithm does not fit the key kind;
-/// std::runtime_error when the key file cannot be read.
+/// Throws CLI::ValidationError when no key is given, two are, or the algorithm does not fit the
+/// key kind; std::runtime_error when the key file or the key set cannot be read. A key set is
+/// read here, once, and then kept fresh by its own thread.
 auth::VerifierConfig to_verifier_config(const AuthFlags& flags);
 
 /// Runs `start` (which listens); a common::http::ListenError comes out as a std::runtime_error

@@ -138,7 +138,7 @@ void add_demo_command(CLI::App& app, Runner& run) {
   env_from_flags(*cmd);
   cmd->callback([&run, f] {
     run = [f] {
-      if (f->service.auth.jwt_secret.empty() && f->service.auth.jwt_public_key.empty()) {
+      if (!f->service.auth.any_key()) {
         f->service.auth.jwt_secret = random_secret();
       }
       std::unique_ptr<gateway::Gateway> gw;
@@ -149,7 +149,7 @@ void add_demo_command(CLI::App& app, Runner& run) {
             gw = naming_listen_flag("--gateway-listen",
                                     [&] { return start_demo_gateway(*f, port, url); });
             std::string token;
-            if (f->service.auth.jwt_public_key.empty()) {
+            if (!f->service.auth.jwt_secret.empty()) {
               auth::MintRequest req;
               req.subject = "demo-manager";
               req.tenants = {f->tenant};

@@ -2,11 +2,13 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <memory>
@@ -14,22 +16,18 @@
 #include <vector>
 
 #include "auth/base64url.hpp"
+#include "auth/jwt_handle.hpp"
+#include "auth/openssl_ptr.hpp"
 
 namespace levain::auth::testing {
 namespace {
 
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* key) const noexcept { EVP_PKEY_free(key); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct JwtDeleter {
-  void operator()(jwt_t* jwt) const noexcept { jwt_free(jwt); }
-};
+using detail::BioPtr;
+using detail::BnPtr;
+using detail::PkeyPtr;
 
 std::string to_pem(EVP_PKEY* key, bool private_part) {
-  std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   const int ok =
       private_part ? PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr)
                    : PEM_write_bio_PUBKEY(bio.get(), key);
@@ -40,25 +38,19 @@ std::string to_pem(EVP_PKEY* key, bool private_part) {
 }
 
 KeyPair export_pair(EVP_PKEY* raw) {
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(raw);
+  PkeyPtr key(raw);
   if (!key) throw std::runtime_error("key generation failed");
   return {to_pem(key.get(), true), to_pem(key.get(), false)};
 }
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
 
 const unsigned char* bytes(std::string_view text) {
   return reinterpret_cast<const unsigned char*>(text.data());
 }
 
 std::string digest_sign(std::string_view private_pem, std::string_view input) {
-  std::unique_ptr<BIO, BioDeleter> bio(
-      BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
-  std::unique_ptr<EVP_PKEY, PkeyDeleter> key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  BioPtr bio(BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  detail::MdCtxPtr ctx(EVP_MD_CTX_new());
   std::size_t length = 0;
   if (!key || !ctx ||
       EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1 ||
@@ -126,7 +118,7 @@ KeyPair make_ec_key(const char* curve) {
 std::string sign(jwt_alg_t alg, std::string_view key, const boost::json::object& claims) {
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
-  std::unique_ptr<jwt_t, JwtDeleter> jwt(raw);
+  detail::JwtPtr jwt(raw);
   if (jwt_add_grants_json(jwt.get(), boost::json::serialize(claims).c_str()) != 0) {
     throw std::runtime_error("jwt_add_grants_json failed");
   }
@@ -160,6 +152,56 @@ std::string replace_segment(const std::string& token, int index, std::string_vie
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ".") + parts[i];
   return out;
+}
+
+}  // namespace levain::auth::testing
+
+namespace levain::auth::testing {
+namespace {
+
+std::string bn_param(EVP_PKEY* key, const char* name, int pad) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) throw std::runtime_error("no key parameter");
+  BnPtr n(raw);
+  std::string out(static_cast<std::size_t>(pad > 0 ? pad : BN_num_bytes(n.get())), '\0');
+  BN_bn2binpad(n.get(), reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(out.size()));
+  return base64url_encode(out);
+}
+
+}  // namespace
+
+boost::json::object public_jwk(const KeyPair& pair, std::string_view kid, std::string_view alg) {
+  BioPtr bio(BIO_new_mem_buf(pair.public_pem.data(), static_cast<int>(pair.public_pem.size())));
+  PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) throw std::runtime_error("not a public key PEM");
+  boost::json::object jwk;
+  if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA) {
+    jwk = {{"kty", "RSA"},
+           {"n", bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, 0)},
+           {"e", bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, 0)}};
+  } else {
+    jwk = {{"kty", "EC"},
+           {"crv", "P-256"},
+           {"x", bn_param(key.get(), OSSL_PKEY_PARAM_EC_PUB_X, 32)},
+           {"y", bn_param(key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32)}};
+  }
+  if (!kid.empty()) jwk["kid"] = kid;
+  if (!alg.empty()) jwk["alg"] = alg;
+  return jwk;
+}
+
+std::string jwks(const std::vector<boost::json::object>& keys) {
+  boost::json::array array;
+  for (const auto& key : keys) array.push_back(key);
+  return boost::json::serialize(boost::json::object{{"keys", std::move(array)}});
+}
+
+std::string sign_kid(jwt_alg_t alg, std::string_view private_pem, std::string_view kid,
+                     const boost::json::object& claims) {
+  const std::string name = alg == JWT_ALG_ES256 ? "ES256" : "RS256";
+  return sign_with_header(
+      alg, private_pem,
+      R"({"alg":")" + name + R"(","typ":"JWT","kid":")" + std::string(kid) + R"("})", claims);
 }
 
 }  // namespace levain::auth::testing

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace levain::auth::testing {
 
@@ -35,5 +36,15 @@ std::string assemble(std::string_view header_json, std::string_view payload_json
 
 /// Replaces segment `index` (0 header, 1 payload, 2 signature) with already-encoded `segment`.
 std::string replace_segment(const std::string& token, int index, std::string_view segment);
+
+/// The public half of `pair` as a JWK (RFC 7517 §4, RFC 7518 §6), with `kid` and `alg` when
+/// given.
+boost::json::object public_jwk(const KeyPair& pair, std::string_view kid,
+                               std::string_view alg = {});
+/// {"keys": [...]} as text.
+std::string jwks(const std::vector<boost::json::object>& keys);
+/// Signs `claims` (RS256 or ES256) under a header that names `kid`.
+std::string sign_kid(jwt_alg_t alg, std::string_view private_pem, std::string_view kid,
+                     const boost::json::object& claims);
 
 }  // namespace levain::auth::testing
