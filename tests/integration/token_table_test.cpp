@@ -4,19 +4,23 @@
 // front of it.
 #include <jwt.h>
 
+#include <atomic>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <ostream>
 
 #include "auth/base64url.hpp"
 #include "harness/fixture.hpp"
 #include "harness/json_access.hpp"
+#include "harness/local_http_server.hpp"
 #include "harness/stream_checks.hpp"
+#include "harness/wait.hpp"
 #include "test_tokens.hpp"
 
 namespace levain::integration {
@@ -112,6 +116,8 @@ class TokenTableTest : public LevainTest, public ::testing::WithParamInterface<T
   }
 
   std::function<std::string()> trainer_token_;
+  std::uint16_t front_port_ = 0;
+  std::string job_id_;
 
  private:
   void check_ws(const Row& row) {
@@ -176,8 +182,6 @@ class TokenTableTest : public LevainTest, public ::testing::WithParamInterface<T
   }
 
   std::uint16_t service_port_ = 0;
-  std::uint16_t front_port_ = 0;
-  std::string job_id_;
 };
 
 TEST_P(TokenTableTest, Hs256WithIssuerAndAudience) {
@@ -264,6 +268,76 @@ TEST_P(TokenTableTest, Es256PublicKey) {
        4001, 401},
       {"valid ES256 (control)", trainer_token_(), kConnected, 200},
   });
+}
+
+TEST_P(TokenTableTest, JwksUrlWithKeyRotation) {
+  const tt::KeyPair a = tt::make_rsa_key();
+  const tt::KeyPair b = tt::make_rsa_key();
+  const tt::KeyPair e = tt::make_ec_key();
+  std::mutex mutex;
+  std::string published = tt::jwks({tt::public_jwk(a, "a", "RS256"), tt::public_jwk(e, "e")});
+  std::atomic<int> reads{0};
+  // The identity provider: a real HTTP server whose key set the test rotates.
+  LocalHttpServer idp([&](const LocalRequest& request) {
+    ++reads;
+    if (request.target != "/jwks.json") return LocalReply{404, "", ""};
+    std::lock_guard lock(mutex);
+    return LocalReply{200, published, "application/json"};
+  });
+  const auto signed_by = [](jwt_alg_t alg, const tt::KeyPair& key, const std::string& kid) {
+    return tt::sign_kid(alg, key.private_pem, kid, good_claims());
+  };
+  trainer_token_ = [&] { return signed_by(JWT_ALG_RS256, a, "a"); };
+  start_stack({"--jwt-jwks-url", "http://127.0.0.1:" + std::to_string(idp.port()) + "/jwks.json",
+               "--jwt-jwks-refresh", "3600", "--jwt-jwks-min-interval", "1"});
+  const auto header_with = [&](const std::string& extra) {
+    return tt::sign_with_header(JWT_ALG_RS256, a.private_pem,
+                                R"({"alg":"RS256","kid":"a",)" + extra + "}", good_claims());
+  };
+  run({
+      {"RS256 key a", trainer_token_(), kConnected, 200},
+      {"ES256 key e in the same set, starting a job", signed_by(JWT_ALG_ES256, e, "e"), kConnected,
+       202, Action::start},
+      {"ES256 token naming the RSA key", signed_by(JWT_ALG_ES256, e, "a"), 4001, 401},
+      {"another key under kid a", signed_by(JWT_ALG_RS256, b, "a"), 4001, 401},
+      {"unknown kid", signed_by(JWT_ALG_RS256, b, "b"), 4001, 401},
+      {"a key in the header (jwk)", header_with(R"("jwk":{"kty":"RSA"})"), 4001, 401},
+      {"a key URL in the header (jku)", header_with(R"("jku":"http://127.0.0.1:1/k")"), 4001, 401},
+      {"a certificate URL in the header (x5u)", header_with(R"("x5u":"http://127.0.0.1:1/c")"),
+       4001, 401},
+  });
+
+  // The provider rotates: b comes, a goes. The first use of kid b brings a read forward.
+  const HttpClient front(front_port_);
+  const auto status_with = [&](const std::string& tok) {
+    return front.get(jobs_path(kTenant), tok).status;
+  };
+  const auto old_token = trainer_token_();
+  ASSERT_EQ(status_with(old_token), 200);  // the gateway has it cached now
+  {
+    std::lock_guard lock(mutex);
+    published = tt::jwks({tt::public_jwk(b, "b"), tt::public_jwk(e, "e")});
+  }
+  const auto new_token = signed_by(JWT_ALG_RS256, b, "b");
+  EXPECT_TRUE(wait_until([&] { return status_with(new_token) == 200; }, std::chrono::seconds(60)))
+      << "the new key never worked";
+  EXPECT_EQ(status_with(old_token), 401) << "a removed key still works";
+  WsClient old_watcher(front_port_,
+                       jobs_path(kTenant) + "/" + job_id_ + "/live?token=" + url_encode(old_token));
+  old_watcher.read_until_close();
+  EXPECT_EQ(old_watcher.end().code, 4001) << old_watcher.end().describe();
+
+  // Forged kids: at most one read per minimum interval, however many tokens name them.
+  const int before = reads.load();
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kForged = 40;
+  for (int i = 0; i < kForged; ++i) {
+    EXPECT_EQ(status_with(signed_by(JWT_ALG_RS256, b, "forged-" + std::to_string(i))), 401);
+  }
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start);
+  const int during = reads.load() - before;
+  EXPECT_LE(during, 2 + static_cast<int>(elapsed.count()))
+      << kForged << " forged kids in " << elapsed.count() << " s";
 }
 
 INSTANTIATE_TEST_SUITE_P(FrontDoors, TokenTableTest,
