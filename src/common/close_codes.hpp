@@ -13,4 +13,5 @@ inline constexpr std::uint16_t service_restart = 1012;  // the gateway lost its 
 inline constexpr std::uint16_t unauthorized = 4001;     // bad token: do not reconnect with it
 inline constexpr std::uint16_t forbidden = 4003;        // tenant not granted: do not reconnect
 inline constexpr std::uint16_t not_found = 4004;        // no such job: do not reconnect
+inline constexpr std::uint16_t quota_exceeded = 4029;   // watcher quota: retry after the hint
 }  // namespace levain::close_code

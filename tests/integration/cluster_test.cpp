@@ -315,3 +315,67 @@ TEST_F(ClusterTest, ReplicaKilledMidJobEndsItFailedAndItsWatchersAreTold) {
 
 }  // namespace
 }  // namespace levain::integration
+
+namespace levain::integration {
+namespace {
+
+/// The close a watcher over its quota gets: 4029 and a JSON reason naming the limit.
+AssertionResult refused_over(const WsEnd& end, const std::string& limit, std::int64_t value) {
+  if (end.code != 4029) return AssertionFailure() << "not 4029: " << end.describe();
+  boost::system::error_code ec;
+  const auto reason = boost::json::parse(end.reason, ec);
+  if (ec || !reason.is_object()) return AssertionFailure() << "reason not JSON: " << end.reason;
+  if (str_at(reason, "limit") != limit || int_at(reason, "value") != value ||
+      int_at(reason, "retry_after_s") <= 0 || str_at(reason, "message").empty()) {
+    return AssertionFailure() << "reason: " << end.reason;
+  }
+  return AssertionSuccess();
+}
+
+TEST_F(ClusterTest, WatcherQuotasHoldAcrossReplicasAndThroughTheGateway) {
+  // Jobs nobody trains stay pending, so their watchers stay; presence carries the counts.
+  const std::vector<std::string> serve = {"--max-concurrent-jobs",       "0",
+                                          "--quota-watchers-per-job",    "2",
+                                          "--quota-watchers-per-tenant", "3"};
+  auto& a = start_replica("a", serve);
+  auto& b = start_replica("b", serve);
+  auto& gateway = start_gateway({a.port()});
+  const auto tok = token({kTenant});
+  const auto job1 = start_job_on(a, tok, demo_csv(3, 60, 3));
+  const auto job2 = start_job(kTenant, tok, R"({"allow_concurrent": true})", a.port());
+
+  auto a1 = watch_on(a, job1, tok);
+  ASSERT_TRUE(a1->read_until_type("connected")) << a1->end().describe();
+  auto b1 = watch_on(b, job1, tok);
+  ASSERT_TRUE(b1->read_until_type("connected")) << b1->end().describe();
+  ASSERT_TRUE(a1->read_until_watchers(2)) << "A never heard of B's watcher";
+
+  // Job 1 is full on either door: A counts B's watcher as its own.
+  auto over = watch_on(a, job1, tok);
+  over->read_until_close();
+  EXPECT_TRUE(refused_over(over->end(), "watchers_per_job", 2));
+  auto via_gateway = watch_on(gateway, job1, tok);
+  via_gateway->read_until_close();
+  EXPECT_TRUE(refused_over(via_gateway->end(), "watchers_per_job", 2));
+  SseClient sse(a.port(), live_target(kTenant, job1, tok));
+  sse.read_until_close();
+  EXPECT_TRUE(refused_over(sse.end(), "watchers_per_job", 2));
+
+  // The tenant's third watcher (job 2, on A) fits; a fourth, on B, does not once B knows.
+  auto a2 = watch_on(a, job2, tok);
+  ASSERT_TRUE(a2->read_until_type("connected")) << a2->end().describe();
+  ASSERT_TRUE(wait_until([&] { return int_at(job_on(b, tok, job2), "watchers") == 1; },
+                         std::chrono::seconds(60)));
+  auto b2 = watch_on(b, job2, tok);
+  b2->read_until_close();
+  EXPECT_TRUE(refused_over(b2->end(), "watchers_per_tenant", 3));
+
+  // A refused watcher took no place: when B's watcher leaves, job 1 has room again on A.
+  b1.reset();
+  ASSERT_TRUE(a1->read_until_watchers(1)) << a1->end().describe();
+  auto again = watch_on(a, job1, tok);
+  ASSERT_TRUE(again->read_until_type("connected")) << again->end().describe();
+}
+
+}  // namespace
+}  // namespace levain::integration

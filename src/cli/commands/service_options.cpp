@@ -50,9 +50,20 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
                  "limit)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 50));
+  cmd.add_option("--quota-watchers-per-job", f.quota_watchers_per_job,
+                 "Live watchers of one job, across replicas as their presence says; more are "
+                 "closed with 4029 (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, training::api::kMaxWatcherQuota));
+  cmd.add_option("--quota-watchers-per-tenant", f.quota_watchers_per_tenant,
+                 "Live watchers of all one tenant's jobs, across replicas; more are closed with "
+                 "4029 (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, training::api::kMaxWatcherQuota));
   cmd.add_option("--quota-tenant", f.quota_tenant,
                  "One tenant's own quotas over the defaults, TENANT:key=N[,key=N] with keys "
-                 "concurrent-jobs, jobs-per-hour, upload-bytes-per-day (repeat for more tenants)");
+                 "concurrent-jobs, jobs-per-hour, upload-bytes-per-day, watchers-per-job, "
+                 "watchers-per-tenant (repeat for more tenants)");
   cmd.add_option("--amqp-url", f.amqp_url,
                  "RabbitMQ event bus for several replicas, amqp://user:pass@host:port/vhost "
                  "(default: in-process, one replica)");
@@ -136,7 +147,9 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
   c.api.max_products_per_job = f.max_products_per_job;
   c.api.quotas.defaults = {.concurrent_jobs = f.quota_concurrent_jobs,
                            .jobs_per_hour = f.quota_jobs_per_hour,
-                           .upload_bytes_per_day = f.quota_upload_bytes_per_day};
+                           .upload_bytes_per_day = f.quota_upload_bytes_per_day,
+                           .watchers_per_job = f.quota_watchers_per_job,
+                           .watchers_per_tenant = f.quota_watchers_per_tenant};
   for (const auto& text : f.quota_tenant) {
     if (const auto problem = training::api::add_tenant_quota(c.api.quotas, text);
         !problem.empty()) {

@@ -23,6 +23,8 @@ struct ServiceFlags {
   std::int64_t quota_concurrent_jobs = 0;  // quotas: 0 is no limit
   std::int64_t quota_jobs_per_hour = 0;
   std::int64_t quota_upload_bytes_per_day = 0;
+  std::int64_t quota_watchers_per_job = 0;
+  std::int64_t quota_watchers_per_tenant = 0;
   std::vector<std::string> quota_tenant;  // TENANT:key=value,... overrides
   std::string log_level = "info";
   std::string amqp_url;      // empty: the in-process bus

@@ -55,6 +55,10 @@ bool set_key(QuotaLimits& limits, std::string_view key, std::int64_t v) {
     limits.jobs_per_hour = v;
   } else if (key == "upload-bytes-per-day") {
     limits.upload_bytes_per_day = v;
+  } else if (key == "watchers-per-job") {
+    limits.watchers_per_job = v;
+  } else if (key == "watchers-per-tenant") {
+    limits.watchers_per_tenant = v;
   } else {
     return false;
   }
@@ -100,9 +104,14 @@ std::string add_tenant_quota(QuotaConfig& config, std::string_view text) {
         v < 0) {
       return "'" + std::string(pair) + "' is not key=N with N a whole number from 0";
     }
-    if (!set_key(limits, pair.substr(0, eq), v)) {
+    const std::string_view key = pair.substr(0, eq);
+    if (key.starts_with("watchers-") && v > kMaxWatcherQuota) {
+      return "'" + std::string(pair) + "': a watcher quota is at most 1000000";
+    }
+    if (!set_key(limits, key, v)) {
       return "unknown quota '" + std::string(pair.substr(0, eq)) +
-             "' (concurrent-jobs, jobs-per-hour, upload-bytes-per-day)";
+             "' (concurrent-jobs, jobs-per-hour, upload-bytes-per-day, watchers-per-job, "
+             "watchers-per-tenant)";
     }
   }
   config.tenants[tenant] = limits;

@@ -41,7 +41,12 @@ TrainingApi::TrainingApi(ApiConfig config, const auth::TokenVerifier& verifier, 
             metrics.counter("levain_ws_events_delivered_total", "Events written to live clients"),
             metrics.counter("levain_ws_slow_consumer_closed_total",
                             "Sessions closed with 1008 because their send queue overflowed"),
-            metrics.gauge("levain_ws_send_queue_bytes", "Bytes queued for live clients")},
+            metrics.gauge("levain_ws_send_queue_bytes", "Bytes queued for live clients"),
+            [this](const std::string& tenant) {
+              const auto& limits = config_.quotas.for_tenant(tenant);
+              return WatcherCaps{static_cast<std::size_t>(limits.watchers_per_job),
+                                 static_cast<std::size_t>(limits.watchers_per_tenant)};
+            }},
       errors_4xx_(metrics.counter("levain_http_responses_total", "HTTP responses by class",
                                   R"(class="4xx")")),
       errors_5xx_(metrics.counter("levain_http_responses_total", "", R"(class="5xx")")),

@@ -1,9 +1,24 @@
 #include "training/live/connection_manager.hpp"
 
 #include <algorithm>
+#include <boost/json/object.hpp>
 #include <vector>
 
+#include "common/json_text.hpp"
+
 namespace levain::training {
+
+std::string watcher_quota_reason(const JoinResult& refused, const WatcherCaps& caps) {
+  const bool per_job = refused.outcome == JoinOutcome::job_full;
+  const std::size_t value = per_job ? caps.per_job : caps.per_tenant;
+  // No `used`: with the message it would not fit the 123 bytes at the largest quota.
+  return common::to_json_text(boost::json::object{
+      {"limit", per_job ? "watchers_per_job" : "watchers_per_tenant"},
+      {"value", value},
+      {"retry_after_s", kWatcherRetryS},
+      {"message", "at most " + std::to_string(value) +
+                      (per_job ? " watchers per job" : " watchers per tenant")}});
+}
 
 bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink) {
   std::optional<std::vector<EventPtr>> unused;
@@ -12,29 +27,59 @@ bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<Li
 
 bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink,
                              std::uint64_t since, std::optional<std::vector<EventPtr>>& replay) {
+  return join(job_id, "", sink, since, replay, {}).outcome == JoinOutcome::joined;
+}
+
+JoinResult ConnectionManager::join(const std::string& job_id, const std::string& tenant,
+                                   const std::shared_ptr<LiveSink>& sink, std::uint64_t since,
+                                   std::optional<std::vector<EventPtr>>& replay,
+                                   const WatcherCaps& caps) {
   std::lock_guard lock(mutex_);
-  if (shut_down_) return false;
+  if (shut_down_) return {JoinOutcome::shut_down, 0};
+  const auto here = jobs_.find(job_id);
+  const std::size_t job_now =
+      (here == jobs_.end() ? 0 : here->second.size()) + presence_.watchers(job_id);
+  if (caps.per_job > 0 && job_now >= caps.per_job) return {JoinOutcome::job_full, job_now};
+  if (caps.per_tenant > 0 && !tenant.empty()) {
+    const auto local = tenant_local_.find(tenant);
+    const std::size_t tenant_now =
+        (local == tenant_local_.end() ? 0 : local->second) + tenant_presence_.watchers(tenant);
+    if (tenant_now >= caps.per_tenant) return {JoinOutcome::tenant_full, tenant_now};
+  }
   if (since > 0) replay = rings_.after(job_id, since, ResumeRings::Clock::now());
   auto& sinks = jobs_[job_id];
   const auto [it, inserted] = sinks.emplace(sink.get(), sink);
   if (inserted) {
     ++sessions_;
+    if (!tenant.empty()) {
+      job_tenant_.try_emplace(job_id, tenant);
+      ++tenant_local_[tenant];
+    }
   } else {
     it->second = sink;  // the same sink again (its weak_ptr kept the address from reuse)
   }
   // The first watcher's `connected` tells the count; from then on only changes are announced.
   announced_.try_emplace(job_id, sinks.size() + presence_.watchers(job_id));
-  return true;
+  return {JoinOutcome::joined, 0};
 }
 
 void ConnectionManager::leave(const std::string& job_id, const LiveSink* sink) {
   std::lock_guard lock(mutex_);
   const auto it = jobs_.find(job_id);
   if (it == jobs_.end()) return;
-  sessions_ -= it->second.erase(sink);
+  const std::size_t erased = it->second.erase(sink);
+  sessions_ -= erased;
+  const auto tenant = job_tenant_.find(job_id);
+  if (erased > 0 && tenant != job_tenant_.end()) {
+    // A job's watchers all name its one tenant (the route's, checked against the store).
+    if (const auto n = tenant_local_.find(tenant->second); n != tenant_local_.end()) {
+      if (--n->second == 0) tenant_local_.erase(n);
+    }
+  }
   if (it->second.empty()) {
     jobs_.erase(it);
     announced_.erase(job_id);
+    if (tenant != job_tenant_.end()) job_tenant_.erase(tenant);
   }
 }
 
@@ -54,11 +99,30 @@ WatcherCounts ConnectionManager::local_watchers() const {
   return counts;
 }
 
-void ConnectionManager::presence(const std::string& replica, WatcherCounts counts) {
+WatcherCounts ConnectionManager::local_tenant_watchers() const {
+  std::lock_guard lock(mutex_);
+  WatcherCounts counts;
+  for (const auto& [tenant, n] : tenant_local_) {
+    if (counts.size() >= kPresenceMaxJobs) break;
+    counts.emplace(tenant, n);
+  }
+  return counts;
+}
+
+std::size_t ConnectionManager::tenant_watchers(const std::string& tenant) const {
+  std::lock_guard lock(mutex_);
+  const auto it = tenant_local_.find(tenant);
+  return (it == tenant_local_.end() ? 0 : it->second) + tenant_presence_.watchers(tenant);
+}
+
+void ConnectionManager::presence(const std::string& replica, WatcherCounts counts,
+                                 WatcherCounts tenants) {
   const auto now = PresenceTable::Clock::now();
   std::lock_guard lock(mutex_);
   presence_.expire(now);
   presence_.update(replica, std::move(counts), now);
+  tenant_presence_.expire(now);
+  tenant_presence_.update(replica, std::move(tenants), now);
 }
 
 void ConnectionManager::announce_watchers() {
@@ -66,6 +130,7 @@ void ConnectionManager::announce_watchers() {
   {
     std::lock_guard lock(mutex_);
     presence_.expire(PresenceTable::Clock::now());
+    tenant_presence_.expire(PresenceTable::Clock::now());
     for (const auto& [job, sinks] : jobs_) {
       const auto total = sinks.size() + presence_.watchers(job);
       auto [it, fresh] = announced_.try_emplace(job, total);

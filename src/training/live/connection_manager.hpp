@@ -48,6 +48,29 @@ class LiveSink {
 
 using SinkList = std::vector<std::shared_ptr<LiveSink>>;
 
+/// Watchers a join may bring a job or a tenant to (tenant quotas; 0: no limit), counted here
+/// and on the other replicas as their presence last said.
+struct WatcherCaps {
+  std::size_t per_job = 0;
+  std::size_t per_tenant = 0;
+};
+
+enum class JoinOutcome { joined, shut_down, job_full, tenant_full };
+
+struct JoinResult {
+  JoinOutcome outcome = JoinOutcome::joined;
+  std::size_t used = 0;  // for job_full/tenant_full: the watchers counted against the cap
+};
+
+/// A watcher slot frees when someone leaves, which no one can predict: the client is told to
+/// try again after this.
+inline constexpr std::int64_t kWatcherRetryS = 10;
+
+/// The close reason of a refused join (close code 4029): compact JSON that fits the 123 bytes
+/// of a WebSocket close reason at any quota up to 1,000,000, e.g. {"limit":"watchers_per_job",
+/// "value":2,"retry_after_s":10,"message":"at most 2 watchers per job"}.
+std::string watcher_quota_reason(const JoinResult& refused, const WatcherCaps& caps);
+
 class ConnectionManager {
  public:
   /// How one event reaches the sinks: grouped by shard, each group delivered on its own thread.
@@ -61,7 +84,7 @@ class ConnectionManager {
 
   explicit ConnectionManager(ResumeLimits resume = {},
                              std::chrono::seconds presence_ttl = std::chrono::seconds{15})
-      : rings_(resume), presence_(presence_ttl) {}
+      : rings_(resume), presence_(presence_ttl), tenant_presence_(presence_ttl) {}
 
   /// Without one (unit tests) broadcast() delivers and flushes inline, on the caller's thread.
   /// Set before the first broadcast; `dispatch` outlives every broadcast.
@@ -74,6 +97,12 @@ class ConnectionManager {
   /// registration, so the next deliver() follows it with no gap.
   bool join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink, std::uint64_t since,
             std::optional<std::vector<EventPtr>>& replay);
+  /// The same for a watcher of `tenant`, refused (and not joined) when it would take the job or
+  /// the tenant past `caps`: the check and the registration are one step under the lock, so two
+  /// watchers racing for the last place cannot both get it.
+  JoinResult join(const std::string& job_id, const std::string& tenant,
+                  const std::shared_ptr<LiveSink>& sink, std::uint64_t since,
+                  std::optional<std::vector<EventPtr>>& replay, const WatcherCaps& caps);
   void leave(const std::string& job_id, const LiveSink* sink);
   void broadcast(const std::string& job_id, const std::shared_ptr<const OutboundEvent>& event);
   /// Asks every session to resnapshot() (after the bus reconnected). Returns how many were asked.
@@ -86,8 +115,12 @@ class ConnectionManager {
   std::size_t watchers(const std::string& job_id) const;
   /// This replica's watchers per job, for the others.
   WatcherCounts local_watchers() const;
+  /// This replica's watchers per tenant (of joins that named one), for the others.
+  WatcherCounts local_tenant_watchers() const;
+  /// The tenant's watchers: here and on the other replicas.
+  std::size_t tenant_watchers(const std::string& tenant) const;
   /// What another replica said it has; also forgets replicas silent for the TTL.
-  void presence(const std::string& replica, WatcherCounts counts);
+  void presence(const std::string& replica, WatcherCounts counts, WatcherCounts tenants = {});
   /// Tells the watchers of each job whose number changed since it was last told (once a
   /// second, from the presence timer); forgets silent replicas first.
   void announce_watchers();
@@ -103,7 +136,10 @@ class ConnectionManager {
   std::unordered_map<std::string, Sinks> jobs_;
   ResumeRings rings_;
   PresenceTable presence_;
-  std::unordered_map<std::string, std::size_t> announced_;  // job → watchers last told
+  PresenceTable tenant_presence_;                              // the same, per tenant
+  std::unordered_map<std::string, std::string> job_tenant_;    // job → the tenant its joins named
+  std::unordered_map<std::string, std::size_t> tenant_local_;  // tenant → watchers here
+  std::unordered_map<std::string, std::size_t> announced_;     // job → watchers last told
   std::size_t sessions_ = 0;
   bool shut_down_ = false;
   Dispatch* dispatch_ = nullptr;

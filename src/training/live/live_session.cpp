@@ -113,8 +113,14 @@ class LiveSession final : public LiveSink,
   void on_open() override {
     if (watch_.refusal) return close(watch_.refusal->code, watch_.refusal->reason, false);
     std::optional<std::vector<EventPtr>> replay;
-    if (!ctx_.manager.join(watch_.job_id, shared_from_this(), watch_.since, replay)) {
+    const auto caps = ctx_.watcher_caps ? ctx_.watcher_caps(watch_.tenant) : WatcherCaps{};
+    const auto joined = ctx_.manager.join(watch_.job_id, watch_.tenant, shared_from_this(),
+                                          watch_.since, replay, caps);
+    if (joined.outcome == JoinOutcome::shut_down) {
       return close(close_code::going_away, "server shutting down", false);
+    }
+    if (joined.outcome != JoinOutcome::joined) {
+      return close(close_code::quota_exceeded, watcher_quota_reason(joined, caps), false);
     }
     joined_ = true;
     if (watch_.since > 0) {

@@ -1,8 +1,8 @@
 #pragma once
 /// One watcher of one job, over WebSocket or Server-Sent Events: the adapter between a transport
 /// (common/live/transport.hpp), the job's fan-out (ConnectionManager) and the pure JobFeed, which
-/// decides what is sent when. Everything it owns is touched only on its connection's I/O thread; the
-/// manager reaches it through deliver()/flush() on that thread (ShardDelivery), and
+/// decides what is sent when. Everything it owns is touched only on its connection's I/O thread;
+/// the manager reaches it through deliver()/flush() on that thread (ShardDelivery), and
 /// resnapshot()/shutdown()/watchers_changed(), which post there.
 
 #include <boost/beast/core/tcp_stream.hpp>
@@ -40,6 +40,8 @@ struct LiveContext {
   common::Counter& delivered;
   common::Counter& slow_closed;
   common::Gauge& queued_bytes;
+  /// The tenant's watcher quotas (null: none).
+  std::function<WatcherCaps(const std::string& tenant)> watcher_caps;
 };
 
 /// Who watches what: the route's tenant and job, the seq the watcher resumes after (0: none),

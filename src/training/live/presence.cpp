@@ -18,14 +18,33 @@ constexpr std::chrono::seconds kRepublish{5};
 constexpr std::chrono::seconds kTick{1};
 }  // namespace
 
-std::string encode_presence(std::string_view replica, const WatcherCounts& counts) {
-  boost::json::object jobs;
+namespace {
+
+boost::json::object encode_counts(const WatcherCounts& counts) {
+  boost::json::object out;
   std::size_t n = 0;
-  for (const auto& [job, watchers] : counts) {
+  for (const auto& [key, watchers] : counts) {
     if (++n > kPresenceMaxJobs) break;
-    jobs[job] = watchers;
+    out[key] = watchers;
   }
-  return common::to_json_text(boost::json::object{{"replica", replica}, {"jobs", std::move(jobs)}});
+  return out;
+}
+
+void parse_counts(const boost::json::object& in, WatcherCounts& out) {
+  for (const auto& [key, count] : in) {
+    if (out.size() >= kPresenceMaxJobs) break;
+    if (!count.is_int64() || count.get_int64() <= 0) continue;
+    out.emplace(std::string(key), static_cast<std::size_t>(count.get_int64()));
+  }
+}
+
+}  // namespace
+
+std::string encode_presence(std::string_view replica, const WatcherCounts& counts,
+                            const WatcherCounts& tenants) {
+  boost::json::object message{{"replica", replica}, {"jobs", encode_counts(counts)}};
+  if (!tenants.empty()) message["tenants"] = encode_counts(tenants);
+  return common::to_json_text(message);
 }
 
 std::optional<PresenceNews> parse_presence(std::string_view body) {
@@ -35,11 +54,10 @@ std::optional<PresenceNews> parse_presence(std::string_view body) {
   const auto* replica = o ? o->if_contains("replica") : nullptr;
   const auto* jobs = o ? o->if_contains("jobs") : nullptr;
   if (!replica || !replica->is_string() || !jobs || !jobs->is_object()) return std::nullopt;
-  PresenceNews news{std::string(replica->get_string()), {}};
-  for (const auto& [job, count] : jobs->get_object()) {
-    if (news.counts.size() >= kPresenceMaxJobs) break;
-    if (!count.is_int64() || count.get_int64() <= 0) continue;
-    news.counts.emplace(std::string(job), static_cast<std::size_t>(count.get_int64()));
+  PresenceNews news{std::string(replica->get_string()), {}, {}};
+  parse_counts(jobs->get_object(), news.counts);
+  if (const auto* tenants = o->if_contains("tenants"); tenants && tenants->is_object()) {
+    parse_counts(tenants->get_object(), news.tenants);
   }
   return news;
 }
@@ -100,7 +118,7 @@ void WatcherPresence::start() {
       return;
     }
     if (news->replica == replica_id_) return;  // our own, back from the broker
-    manager_.presence(news->replica, std::move(news->counts));
+    manager_.presence(news->replica, std::move(news->counts), std::move(news->tenants));
   });
   boost::asio::post(timer_.get_executor(), [this] { tick(); });
 }
@@ -116,14 +134,16 @@ void WatcherPresence::tick() {
   if (!running_) return;
   const auto now = std::chrono::steady_clock::now();
   auto counts = manager_.local_watchers();
-  if (counts != published_ || now - published_at_ >= kRepublish) {
+  auto tenants = manager_.local_tenant_watchers();
+  if (counts != published_ || tenants != published_tenants_ || now - published_at_ >= kRepublish) {
     try {
-      bus_.publish(std::string(kPresenceKey),
-                   std::make_shared<const std::string>(encode_presence(replica_id_, counts)));
+      bus_.publish(std::string(kPresenceKey), std::make_shared<const std::string>(
+                                                  encode_presence(replica_id_, counts, tenants)));
     } catch (const std::exception& e) {
       spdlog::warn("presence: could not publish this replica's watchers: {}", e.what());
     }
     published_ = std::move(counts);
+    published_tenants_ = std::move(tenants);
     published_at_ = now;
   }
   manager_.announce_watchers();

@@ -30,10 +30,14 @@ inline constexpr std::string_view kPresenceKey = "presence.watchers";
 /// A replica says what it has at most this many jobs at a time (the rest are not counted).
 inline constexpr std::size_t kPresenceMaxJobs = 10'000;
 
-std::string encode_presence(std::string_view replica, const WatcherCounts& counts);
+/// `tenants`: the same watchers per tenant, for the tenant watcher quota (older replicas send
+/// none, and then count as zero there).
+std::string encode_presence(std::string_view replica, const WatcherCounts& counts,
+                            const WatcherCounts& tenants = {});
 struct PresenceNews {
   std::string replica;
   WatcherCounts counts;
+  WatcherCounts tenants;
 };
 /// Nullopt for a body that is not a presence message.
 std::optional<PresenceNews> parse_presence(std::string_view body);
@@ -87,6 +91,7 @@ class WatcherPresence {
   std::uint64_t subscription_ = 0;
   std::atomic<bool> running_{false};
   WatcherCounts published_;
+  WatcherCounts published_tenants_;
   std::chrono::steady_clock::time_point published_at_{};
 };
 

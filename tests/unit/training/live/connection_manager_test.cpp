@@ -115,3 +115,76 @@ TEST(ConnectionManager, AJoinThatResumesGetsTheRingsEventsThenOnlyLaterOnes) {
   ASSERT_TRUE(m.join("job-9", fresh, 2, none));  // a job this replica never saw
   EXPECT_FALSE(none.has_value());
 }
+
+namespace {
+
+JoinResult join_as(ConnectionManager& m, const std::string& job, const std::string& tenant,
+                   const std::shared_ptr<LiveSink>& sink, const WatcherCaps& caps) {
+  std::optional<std::vector<EventPtr>> replay;
+  return m.join(job, tenant, sink, 0, replay, caps);
+}
+
+}  // namespace
+
+TEST(WatcherQuota, JoinsPastACapAreRefusedAndNotCounted) {
+  ConnectionManager m;
+  const WatcherCaps caps{.per_job = 2, .per_tenant = 3};
+  std::vector<std::shared_ptr<RecordingSink>> sinks;
+  for (int i = 0; i < 6; ++i) sinks.push_back(std::make_shared<RecordingSink>());
+  const struct {
+    const char* what;
+    std::string job;
+    std::string tenant;
+    JoinOutcome outcome;
+    std::size_t used;
+  } steps[] = {
+      {"first of job a", "a", "t1", JoinOutcome::joined, 0},
+      {"second of job a", "a", "t1", JoinOutcome::joined, 0},
+      {"third of job a: the job is full", "a", "t1", JoinOutcome::job_full, 2},
+      {"job b of the same tenant", "b", "t1", JoinOutcome::joined, 0},
+      {"fourth of the tenant: the tenant is full", "b", "t1", JoinOutcome::tenant_full, 3},
+      {"another tenant is not affected", "c", "t2", JoinOutcome::joined, 0},
+  };
+  for (std::size_t i = 0; i < std::size(steps); ++i) {
+    const auto& s = steps[i];
+    const auto r = join_as(m, s.job, s.tenant, sinks[i], caps);
+    EXPECT_EQ(r.outcome, s.outcome) << s.what;
+    EXPECT_EQ(r.used, s.used) << s.what;
+  }
+  EXPECT_EQ(m.session_count(), 4u) << "refused joins hold no place";
+  EXPECT_EQ(m.tenant_watchers("t1"), 3u);
+  EXPECT_EQ(m.local_tenant_watchers(), (WatcherCounts{{"t1", 3}, {"t2", 1}}));
+  // A leave frees a place, for the job and for the tenant.
+  m.leave("a", sinks[0].get());
+  EXPECT_EQ(m.tenant_watchers("t1"), 2u);
+  EXPECT_EQ(join_as(m, "a", "t1", sinks[2], caps).outcome, JoinOutcome::joined);
+  m.broadcast("a", event(1));
+  EXPECT_TRUE(sinks[0]->seqs.empty());
+  EXPECT_EQ(sinks[2]->seqs, std::vector<std::uint64_t>{1});
+}
+
+TEST(WatcherQuota, OtherReplicasWatchersCount) {
+  ConnectionManager m;
+  const WatcherCaps caps{.per_job = 5, .per_tenant = 4};
+  m.presence("r2", {{"a", 4}}, {{"t1", 4}});
+  EXPECT_EQ(m.tenant_watchers("t1"), 4u);
+  const auto sink = std::make_shared<RecordingSink>();
+  EXPECT_EQ(join_as(m, "a", "t1", sink, caps).outcome, JoinOutcome::tenant_full);
+  EXPECT_EQ(join_as(m, "a", "t1", sink, {.per_job = 4, .per_tenant = 0}).outcome,
+            JoinOutcome::job_full);
+  m.presence("r2", {{"a", 1}}, {{"t1", 1}});  // watchers left r2
+  EXPECT_EQ(join_as(m, "a", "t1", sink, caps).outcome, JoinOutcome::joined);
+  EXPECT_EQ(join_as(m, "a", "t1", std::make_shared<RecordingSink>(), {}).outcome,
+            JoinOutcome::joined)
+      << "no caps: no limit";
+}
+
+TEST(WatcherQuota, TheCloseReasonIsJsonThatFitsACloseFrame) {
+  const auto small = watcher_quota_reason({JoinOutcome::job_full, 2}, {.per_job = 2});
+  EXPECT_EQ(small, R"({"limit":"watchers_per_job","value":2,"retry_after_s":10,)"
+                   R"("message":"at most 2 watchers per job"})");
+  const auto largest = watcher_quota_reason({JoinOutcome::tenant_full, 1'000'000},
+                                            {.per_job = 0, .per_tenant = 1'000'000});
+  EXPECT_LE(largest.size(), 123u) << largest;
+  EXPECT_NE(largest.find(R"("limit":"watchers_per_tenant")"), std::string::npos);
+}

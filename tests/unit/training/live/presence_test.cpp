@@ -86,3 +86,18 @@ TEST(Presence, TheManagerAnnouncesOnlyChangesToEveryWatcherOfTheJob) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Presence, TenantCountsTravelBesideTheJobs) {
+  const auto body = encode_presence("r1", {{"job-a", 2}}, {{"t1", 2}});
+  const auto news = parse_presence(body);
+  ASSERT_TRUE(news);
+  EXPECT_EQ(news->tenants, (WatcherCounts{{"t1", 2}}));
+  // A replica of the version before sends no tenants: it counts as none there.
+  const auto old = parse_presence(R"({"replica":"r","jobs":{"a":1}})");
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->tenants.empty());
+}
+
+}  // namespace
