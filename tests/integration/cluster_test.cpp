@@ -360,6 +360,14 @@ TEST_F(ClusterTest, WatcherQuotasHoldAcrossReplicasAndThroughTheGateway) {
   SseClient sse(a.port(), live_target(kTenant, job1, tok));
   sse.read_until_close();
   EXPECT_TRUE(refused_over(sse.end(), "watchers_per_job", 2));
+  // `levain watch` shows the server's sentence and would wait its hint; here it may try once.
+  const auto cli =
+      run_levain({"watch", "--url", "http://127.0.0.1:" + std::to_string(a.port()), "--tenant",
+                  kTenant, "--token", tok, "--max-attempts", "1", "--job", job1});
+  EXPECT_EQ(cli.status.code, 2) << cli.err;
+  EXPECT_NE(cli.err.find("watcher quota reached (4029): at most 2 watchers per job"),
+            std::string::npos)
+      << cli.err;
 
   // The tenant's third watcher (job 2, on A) fits; a fourth, on B, does not once B knows.
   auto a2 = watch_on(a, job2, tok);

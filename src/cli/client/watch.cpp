@@ -75,7 +75,9 @@ class Watcher {
         display_.error("giving up after " + std::to_string(failures) + " attempt(s): " + end.why);
         return 2;
       }
-      const auto delay = backoff(failures);
+      // The server's own hint (a 4029's retry_after_s) goes before our backoff.
+      const auto delay = wait_hint_.value_or(backoff(failures));
+      wait_hint_.reset();
       display_.notice(end.why + "; reconnecting in " + std::to_string(delay.count()) + " ms");
       std::this_thread::sleep_for(delay);
     }
@@ -199,6 +201,7 @@ class Watcher {
       case CloseAction::reconnect:
         break;
     }
+    wait_hint_ = retry_hint(code, reason);
     return {AttemptEnd::Kind::retry, connected, text};
   }
 
@@ -385,6 +388,7 @@ class Watcher {
   std::optional<net::ssl::context> tls_;  // one context, hence one CA load, for every attempt
   WatchDisplay& display_;
   std::mt19937_64 rng_;
+  std::optional<std::chrono::milliseconds> wait_hint_;  // from the last close, for the next wait
   std::string target_;
   std::int64_t resume_from_ = 0;  // the seq the next connection resumes after (0: none)
   LiveState state_;

@@ -108,9 +108,31 @@ TEST(ClosePolicy, ActionsFollowTheContract) {
   EXPECT_EQ(text.rfind("token rejected (4001): token expired", 0), 0u) << text;
   EXPECT_NE(text.find("get a new token"), std::string::npos);
   EXPECT_EQ(describe_close(1012, ""), "gateway lost its upstream (1012)");
+  EXPECT_EQ(close_action(4029), CloseAction::reconnect) << "a watcher place frees later";
   EXPECT_EQ(exit_code_for_status("completed"), 0);
   EXPECT_EQ(exit_code_for_status("failed"), 1);
   EXPECT_EQ(exit_code_for_status("cancelled"), 1);
+}
+
+TEST(ClosePolicy, AWatcherQuotaShowsTheServersSentenceAndItsHint) {
+  const std::string reason =
+      R"({"limit":"watchers_per_job","value":2,"retry_after_s":10,"message":"at most 2 watchers per job"})";
+  EXPECT_EQ(describe_close(4029, reason),
+            "watcher quota reached (4029): at most 2 watchers per job");
+  const struct {
+    int code;
+    std::string reason;
+    std::optional<std::chrono::seconds> hint;
+  } rows[] = {
+      {4029, reason, std::chrono::seconds(10)},
+      {4029, R"({"retry_after_s":999999})", std::chrono::seconds(3600)},  // capped at an hour
+      {4029, R"({"retry_after_s":0})", std::nullopt},
+      {4029, R"({"retry_after_s":"10"})", std::nullopt},
+      {4029, "not json", std::nullopt},
+      {1001, reason, std::nullopt},  // only a quota close carries a hint
+  };
+  for (const auto& r : rows) EXPECT_EQ(retry_hint(r.code, r.reason), r.hint) << r.reason;
+  EXPECT_EQ(describe_close(4029, "not json"), "watcher quota reached (4029): not json");
 }
 
 }  // namespace
