@@ -340,48 +340,56 @@ TEST_F(ClusterTest, WatcherQuotasHoldAcrossReplicasAndThroughTheGateway) {
   auto& a = start_replica("a", serve);
   auto& b = start_replica("b", serve);
   auto& gateway = start_gateway({a.port()});
-  const auto tok = token({kTenant});
-  const auto job1 = start_job_on(a, tok, demo_csv(3, 60, 3));
-  const auto job2 = start_job(kTenant, tok, R"({"allow_concurrent": true})", a.port());
+  // A tenant of this test alone: the broker is shared with the other cluster tests, whose
+  // replicas' presence would count towards a common tenant's quota.
+  const std::string tenant = "quota-" + std::to_string(::getpid());
+  const auto tok = token({tenant});
+  const auto on = [&](const LevainProcess& p, const std::string& job) {
+    return watch(tenant, job, tok, {}, p.port());
+  };
+  upload(tenant, tok, demo_csv(3, 60, 3), a.port());
+  const auto job1 = start_job(tenant, tok, R"({"allow_concurrent": true})", a.port());
+  const auto job2 = start_job(tenant, tok, R"({"allow_concurrent": true})", a.port());
 
-  auto a1 = watch_on(a, job1, tok);
+  auto a1 = on(a, job1);
   ASSERT_TRUE(a1->read_until_type("connected")) << a1->end().describe();
-  auto b1 = watch_on(b, job1, tok);
+  auto b1 = on(b, job1);
   ASSERT_TRUE(b1->read_until_type("connected")) << b1->end().describe();
   ASSERT_TRUE(a1->read_until_watchers(2)) << "A never heard of B's watcher";
 
   // Job 1 is full on either door: A counts B's watcher as its own.
-  auto over = watch_on(a, job1, tok);
+  auto over = on(a, job1);
   over->read_until_close();
   EXPECT_TRUE(refused_over(over->end(), "watchers_per_job", 2));
-  auto via_gateway = watch_on(gateway, job1, tok);
+  auto via_gateway = on(gateway, job1);
   via_gateway->read_until_close();
   EXPECT_TRUE(refused_over(via_gateway->end(), "watchers_per_job", 2));
-  SseClient sse(a.port(), live_target(kTenant, job1, tok));
+  SseClient sse(a.port(), live_target(tenant, job1, tok));
   sse.read_until_close();
   EXPECT_TRUE(refused_over(sse.end(), "watchers_per_job", 2));
   // `levain watch` shows the server's sentence and would wait its hint; here it may try once.
   const auto cli =
       run_levain({"watch", "--url", "http://127.0.0.1:" + std::to_string(a.port()), "--tenant",
-                  kTenant, "--token", tok, "--max-attempts", "1", "--job", job1});
+                  tenant, "--token", tok, "--max-attempts", "1", "--job", job1});
   EXPECT_EQ(cli.status.code, 2) << cli.err;
   EXPECT_NE(cli.err.find("watcher quota reached (4029): at most 2 watchers per job"),
             std::string::npos)
       << cli.err;
 
   // The tenant's third watcher (job 2, on A) fits; a fourth, on B, does not once B knows.
-  auto a2 = watch_on(a, job2, tok);
+  auto a2 = on(a, job2);
   ASSERT_TRUE(a2->read_until_type("connected")) << a2->end().describe();
-  ASSERT_TRUE(wait_until([&] { return int_at(job_on(b, tok, job2), "watchers") == 1; },
-                         std::chrono::seconds(60)));
-  auto b2 = watch_on(b, job2, tok);
+  ASSERT_TRUE(
+      wait_until([&] { return int_at(get_job(tenant, tok, job2, b.port()), "watchers") == 1; },
+                 std::chrono::seconds(60)));
+  auto b2 = on(b, job2);
   b2->read_until_close();
   EXPECT_TRUE(refused_over(b2->end(), "watchers_per_tenant", 3));
 
   // A refused watcher took no place: when B's watcher leaves, job 1 has room again on A.
   b1.reset();
   ASSERT_TRUE(a1->read_until_watchers(1)) << a1->end().describe();
-  auto again = watch_on(a, job1, tok);
+  auto again = on(a, job1);
   ASSERT_TRUE(again->read_until_type("connected")) << again->end().describe();
 }
 
