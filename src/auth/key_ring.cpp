@@ -45,7 +45,7 @@ void KeyRing::start() {
     throw std::runtime_error("the key set from " + source_ + " is not usable: " + e.what());
   }
   for (const auto& why : set.skipped) spdlog::warn("key set {}: skipped {}", source_, why);
-  spdlog::info("key set {}: {} signing keys", source_, set.keys.size());
+  spdlog::info("key set {}: {} signing key(s)", source_, set.keys.size());
   {
     std::lock_guard lock(mutex_);
     stats_.reads = 1;
@@ -123,7 +123,7 @@ bool KeyRing::read_once() {
   }
   try {
     auto set = std::make_shared<const KeySet>(parse_jwks(text));
-    spdlog::info("key set {}: now {} signing keys", source_, set->keys.size());
+    spdlog::info("key set {}: now {} signing key(s)", source_, set->keys.size());
     std::lock_guard lock(mutex_);
     stats_.keys = set->keys.size();
     set_ = std::move(set);

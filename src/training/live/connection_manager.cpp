@@ -16,8 +16,8 @@ std::string watcher_quota_reason(const JoinResult& refused, const WatcherCaps& c
       {"limit", per_job ? "watchers_per_job" : "watchers_per_tenant"},
       {"value", value},
       {"retry_after_s", kWatcherRetryS},
-      {"message", "at most " + std::to_string(value) +
-                      (per_job ? " watchers per job" : " watchers per tenant")}});
+      {"message", "at most " + std::to_string(value) + (value == 1 ? " watcher" : " watchers") +
+                      (per_job ? " per job" : " per tenant")}});
 }
 
 bool ConnectionManager::join(const std::string& job_id, const std::shared_ptr<LiveSink>& sink) {

@@ -186,5 +186,8 @@ TEST(WatcherQuota, TheCloseReasonIsJsonThatFitsACloseFrame) {
   const auto largest = watcher_quota_reason({JoinOutcome::tenant_full, 1'000'000},
                                             {.per_job = 0, .per_tenant = 1'000'000});
   EXPECT_LE(largest.size(), 123u) << largest;
+  EXPECT_NE(watcher_quota_reason({JoinOutcome::job_full, 1}, {.per_job = 1})
+                .find("at most 1 watcher per job"),
+            std::string::npos);
   EXPECT_NE(largest.find(R"("limit":"watchers_per_tenant")"), std::string::npos);
 }
