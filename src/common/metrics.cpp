@@ -62,6 +62,13 @@ void MetricsRegistry::sampled_gauge(const std::string& name, const std::string& 
   e.sample = std::move(sample);
 }
 
+void MetricsRegistry::sampled_counter(const std::string& name, const std::string& help,
+                                      std::function<std::int64_t()> sample) {
+  auto& e = add(name, help, "", Kind::counter);
+  std::lock_guard lock(mutex_);
+  e.sample = std::move(sample);
+}
+
 std::string MetricsRegistry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
@@ -75,7 +82,8 @@ std::string MetricsRegistry::render() const {
     const std::string lbl = e.labels.empty() ? "" : "{" + e.labels + "}";
     switch (e.kind) {
       case Kind::counter:
-        out += fmt::format("{}{} {}\n", e.name, lbl, e.counter.value());
+        out += fmt::format("{}{} {}\n", e.name, lbl,
+                           e.sample ? static_cast<std::uint64_t>(e.sample()) : e.counter.value());
         break;
       case Kind::gauge:
         out += fmt::format("{}{} {}\n", e.name, lbl, e.sample ? e.sample() : e.gauge.value());

@@ -63,6 +63,9 @@ class MetricsRegistry {
   /// A gauge read by `sample` at each render (a process statistic nobody updates as it changes).
   void sampled_gauge(const std::string& name, const std::string& help,
                      std::function<std::int64_t()> sample);
+  /// A counter read by `sample` at each render (one kept by a part that knows no registry).
+  void sampled_counter(const std::string& name, const std::string& help,
+                       std::function<std::int64_t()> sample);
   std::string render() const;
 
  private:
@@ -73,7 +76,7 @@ class MetricsRegistry {
     Counter counter;
     Gauge gauge;
     std::unique_ptr<Histogram> histogram;
-    std::function<std::int64_t()> sample;  // sampled gauges only
+    std::function<std::int64_t()> sample;  // sampled gauges and counters only
   };
   Entry& add(const std::string& name, const std::string& help, const std::string& labels, Kind k);
 

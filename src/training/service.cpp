@@ -40,6 +40,10 @@ struct TrainingService::Parts {
     manager.set_dispatch(&delivery);
     api.set_io(io);
     common::register_heap_metrics(metrics);
+    metrics.sampled_counter("levain_store_errors_total",
+                            "Store operations that failed with a database error (PostgreSQL: "
+                            "connect, a busy pool, a statement; 0 on SQLite)",
+                            [s = store.get()] { return static_cast<std::int64_t>(s->errors()); });
   }
 
   // 50 µs to 10 s: a fan-out to one watcher takes microseconds; to 10,000, milliseconds.

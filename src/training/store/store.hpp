@@ -302,6 +302,10 @@ class Store {
 
   /// Cheap liveness probe for /readyz.
   virtual bool healthy() = 0;
+  /// Operations that failed with a database error so far (`levain_store_errors_total`): every
+  /// StoreError of PostgreSQL (connect, a busy pool, a statement). SQLite's errors come from
+  /// its library at many places and are not counted here (0).
+  virtual std::uint64_t errors() const { return 0; }
 };
 
 }  // namespace levain::training

@@ -103,6 +103,7 @@ std::size_t PgPool::open_connections() const {
 }
 
 StoreError PgPool::failure(const char* op, const std::string& what) const {
+  failures_.fetch_add(1, std::memory_order_relaxed);
   std::string msg = what;
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   return StoreError("postgres store " + where_ + ": " + op + ": " + msg);

@@ -4,6 +4,7 @@
 /// idle ones, which a server restart broke too) and the operation gets one retry on a fresh
 /// connection, which is how the store comes back by itself after the server went away.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -60,6 +61,8 @@ class PgPool {
   }
 
   std::size_t open_connections() const;
+  /// StoreErrors raised so far.
+  std::uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
   const std::string& where() const { return where_; }
 
  private:
@@ -77,6 +80,7 @@ class PgPool {
   std::unique_ptr<pqxx::connection> acquire(const char* op);
   std::unique_ptr<pqxx::connection> connect();
   void release(std::unique_ptr<pqxx::connection> conn, bool broken);
+  mutable std::atomic<std::uint64_t> failures_{0};
   StoreError failure(const char* op, const std::string& what) const;
 
   const std::string conninfo_;

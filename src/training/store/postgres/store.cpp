@@ -81,6 +81,8 @@ PostgresStore::PostgresStore(const std::string& url, PostgresOptions options) {
 
 PostgresStore::~PostgresStore() = default;
 
+std::uint64_t PostgresStore::errors() const { return impl_->pool.failures(); }
+
 bool PostgresStore::healthy() {
   std::lock_guard lock(impl_->health_mu);
   auto& conn = impl_->health_conn;

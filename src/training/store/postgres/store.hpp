@@ -99,6 +99,7 @@ class PostgresStore final : public Store {
   /// `SELECT 1` on a connection of its own (never queued behind the pool) within
   /// health_timeout; false while the server is unreachable.
   bool healthy() override;
+  std::uint64_t errors() const override;
 
   int schema_version() const;
   /// Connections open now (idle or in use), at most max_connections.

@@ -141,13 +141,17 @@ TEST(PostgresStoreServer, UnhealthyWhileDownAndRecoversByItself) {
   store.upsert_sales("t", {}, {obs("A", 1, 1)});
   ASSERT_TRUE(store.healthy());
 
+  EXPECT_EQ(store.errors(), 0u);
+
   server.stop();
   EXPECT_FALSE(store.healthy());
   EXPECT_THROW(store.list_products("t"), std::runtime_error);
+  EXPECT_EQ(store.errors(), 1u) << "levain_store_errors_total counts the failed operation";
 
   server.start();
   EXPECT_TRUE(store.healthy());
   EXPECT_EQ(store.list_products("t"), std::vector<std::string>{"A"});
+  EXPECT_EQ(store.errors(), 1u) << "a working store adds none";
   store.save_model({"t", "A", "j1", {}, 1});
   EXPECT_TRUE(store.get_model("t", "A"));
 }
