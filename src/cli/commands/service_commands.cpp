@@ -83,16 +83,20 @@ std::string demo_banner(const DemoFlags& f, const std::string& url, const std::s
   const std::string exported =
       token.empty() ? "export TOKEN=<a token of your identity provider with role trainer>"
                     : "export TOKEN=" + token;
+  // With the provider's keys (a PEM key or a JWKS) the demo cannot mint: no link signs in.
+  const std::string dashboard =
+      token.empty() ? "Dashboard: " + url + " (sign in with a token of your identity provider)"
+                    : "Dashboard, signed in: " + url + "/#token=" + token;
   return fmt::format(
       "Gateway URL: {0}\n\n"
       "Levain demo is running: {1} products of sales history loaded for tenant '{2}'.\n"
-      "  Dashboard, signed in: {0}/#token={3}\n\n"
+      "  {3}\n\n"
       "Train and watch it live from a terminal (these lines run as printed):\n"
       "  {4}\n"
       "  {5} demo-data --products {1} --days {6} > levain-demo.csv\n"
       "  {5} train --url {0} --tenant {2} --token \"$TOKEN\" levain-demo.csv\n\n"
       "Stop with Ctrl-C.\n",
-      url, f.products, f.tenant, token, exported, levain, f.days);
+      url, f.products, f.tenant, dashboard, exported, levain, f.days);
 }
 
 }  // namespace
