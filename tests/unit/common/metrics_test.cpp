@@ -56,3 +56,13 @@ TEST(Metrics, ASampledGaugeIsReadAtEachRender) {
   value = 42;
   EXPECT_NE(m.render().find("levain_heap_allocated_bytes 42\n"), std::string::npos);
 }
+
+TEST(Metrics, ASampledCounterIsACounterReadAtEachRender) {
+  MetricsRegistry m;
+  std::int64_t errors = 0;
+  m.sampled_counter("levain_store_errors_total", "Store errors", [&] { return errors; });
+  EXPECT_NE(m.render().find("# TYPE levain_store_errors_total counter\n"), std::string::npos);
+  EXPECT_NE(m.render().find("levain_store_errors_total 0\n"), std::string::npos);
+  errors = 3;
+  EXPECT_NE(m.render().find("levain_store_errors_total 3\n"), std::string::npos);
+}
