@@ -1,6 +1,7 @@
 #pragma once
 /// Bearer-token (JWT) verification shared by the gateway and the training service (DESIGN.md §2).
-/// The accepted algorithm and key come from configuration only; every check is explicit here
+/// The accepted algorithms and keys come from configuration only (one key, or the identity
+/// provider's key set: auth/key_ring.hpp), never from the token; every check is explicit here
 /// because libjwt 1.10 validates nothing beyond the signature. Signatures are checked with
 /// OpenSSL directly (auth/signature.hpp says why); libjwt only mints.
 
