@@ -7,11 +7,11 @@
 
 namespace levain::auth {
 
-bool RefreshPlan::unknown_kid(Clock::time_point now) {
+bool RefreshPlan::unknown_kid() {
   if (wanted_) return false;
   const auto before = due();
   wanted_ = true;
-  return due() < before || due() <= now;
+  return due() < before;
 }
 
 RefreshPlan::Clock::time_point RefreshPlan::due() const {
@@ -32,27 +32,11 @@ KeyRing::KeyRing(std::string source, Fetch fetch, KeyRingOptions options)
 KeyRing::~KeyRing() { stop(); }
 
 void KeyRing::start() {
-  std::string text;
-  try {
-    text = fetch_();
-  } catch (const std::exception& e) {
-    throw std::runtime_error("cannot read the key set from " + source_ + ": " + e.what());
+  if (const std::string error = read(); !error.empty()) {
+    throw std::runtime_error("the key set from " + source_ + " cannot be used: " + error);
   }
-  KeySet set;
-  try {
-    set = parse_jwks(text);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error("the key set from " + source_ + " is not usable: " + e.what());
-  }
-  for (const auto& why : set.skipped) spdlog::warn("key set {}: skipped {}", source_, why);
-  spdlog::info("key set {}: {} signing key(s)", source_, set.keys.size());
   {
     std::lock_guard lock(mutex_);
-    stats_.reads = 1;
-    stats_.keys = set.keys.size();
-    set_ = std::make_shared<const KeySet>(std::move(set));
-    text_ = std::move(text);
-    generation_ = 1;
     plan_.read(RefreshPlan::Clock::now(), true);
   }
   thread_ = std::thread([this] { loop(); });
@@ -72,21 +56,11 @@ std::shared_ptr<const Jwk> KeyRing::find(std::string_view kid) {
   if (set_) {
     if (const Jwk* key = set_->find(kid)) return std::shared_ptr<const Jwk>(set_, key);
   }
-  if (plan_.unknown_kid(RefreshPlan::Clock::now())) {
+  if (plan_.unknown_kid()) {
     lock.unlock();
     wake_.notify_all();
   }
   return nullptr;
-}
-
-std::uint64_t KeyRing::generation() const {
-  std::lock_guard lock(mutex_);
-  return generation_;
-}
-
-KeyRing::Stats KeyRing::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
 }
 
 void KeyRing::loop() {
@@ -99,43 +73,39 @@ void KeyRing::loop() {
       continue;
     }
     lock.unlock();
-    const bool ok = read_once();
+    const std::string error = read();
+    if (!error.empty()) {
+      spdlog::warn("key set {}: keeping the last good set: {}", source_, error);
+    }
     lock.lock();
-    plan_.read(RefreshPlan::Clock::now(), ok);
+    plan_.read(RefreshPlan::Clock::now(), error.empty());
   }
 }
 
-bool KeyRing::read_once() {
+std::string KeyRing::read() {
   std::string text;
+  std::shared_ptr<const KeySet> set;
   try {
     text = fetch_();
-  } catch (const std::exception& e) {
-    spdlog::warn("key set {}: read failed, keeping the last good set: {}", source_, e.what());
-    std::lock_guard lock(mutex_);
-    ++stats_.reads;
-    ++stats_.failures;
-    return false;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    ++stats_.reads;
-    if (text == text_) return true;
-  }
-  try {
-    auto set = std::make_shared<const KeySet>(parse_jwks(text));
-    spdlog::info("key set {}: now {} signing key(s)", source_, set->keys.size());
-    std::lock_guard lock(mutex_);
-    stats_.keys = set->keys.size();
-    set_ = std::move(set);
-    text_ = std::move(text);
-    ++generation_;
-    return true;
+    {
+      std::lock_guard lock(mutex_);
+      if (set_ && text == text_) return "";  // the same document: nothing to parse again
+    }
+    set = std::make_shared<const KeySet>(parse_jwks(text));
   } catch (const std::invalid_argument& e) {
-    spdlog::warn("key set {}: not usable, keeping the last good set: {}", source_, e.what());
-    std::lock_guard lock(mutex_);
-    ++stats_.failures;
-    return false;
+    ++failed_reads_;
+    return std::string("not a usable key set: ") + e.what();
+  } catch (const std::exception& e) {
+    ++failed_reads_;
+    return std::string("read failed: ") + e.what();
   }
+  for (const auto& why : set->skipped) spdlog::warn("key set {}: skipped {}", source_, why);
+  spdlog::info("key set {}: {} signing key(s)", source_, set->keys.size());
+  std::lock_guard lock(mutex_);
+  set_ = std::move(set);
+  text_ = std::move(text);
+  generation_.fetch_add(1, std::memory_order_release);
+  return "";
 }
 
 }  // namespace levain::auth

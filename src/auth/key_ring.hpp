@@ -5,6 +5,7 @@
 /// cannot make Levain hammer the provider, and a read that fails keeps the last good set.
 /// RefreshPlan is the timing, pure; KeyRing is the thread and the set around it.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -35,7 +36,7 @@ class RefreshPlan {
     wanted_ = false;
   }
   /// A token named a key the set lacks. Returns whether this moved the next read forward.
-  bool unknown_kid(Clock::time_point now);
+  bool unknown_kid();
   Clock::time_point due() const;
 
  private:
@@ -70,20 +71,15 @@ class KeyRing {
   /// The key `kid` selects, or null; a miss asks for an early read (rate-limited).
   std::shared_ptr<const Jwk> find(std::string_view kid);
   /// Bumped whenever a read brings a set that differs from the last: cached verdicts made
-  /// under an older set must be checked again.
-  std::uint64_t generation() const;
-
-  struct Stats {
-    std::uint64_t reads = 0;
-    std::uint64_t failures = 0;
-    std::size_t keys = 0;
-  };
-  Stats stats() const;
+  /// under an older set must be checked again. Lock-free: the gateway asks on every request.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  /// Reads that failed (the source away, or not a usable set) since start.
+  std::uint64_t failed_reads() const { return failed_reads_.load(std::memory_order_relaxed); }
 
  private:
   void loop();
-  /// One read; true when it brought a usable set. Logs what went wrong otherwise.
-  bool read_once();
+  /// Fetches and parses; "" or why the read failed (the set is then left as it was).
+  std::string read();
 
   std::string source_;
   Fetch fetch_;
@@ -92,8 +88,8 @@ class KeyRing {
   RefreshPlan plan_;
   std::shared_ptr<const KeySet> set_;
   std::string text_;  // the document `set_` came from: a read of the same text changes nothing
-  std::uint64_t generation_ = 0;
-  Stats stats_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint64_t> failed_reads_{0};
   bool stopping_ = false;
   std::thread thread_;
 };
