@@ -96,6 +96,9 @@ common::http::ServerLimits to_server_limits(const LimitFlags& f) {
 auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
   auth::VerifierConfig c;
   const bool key_set = !f.jwks.jwks_file.empty() || !f.jwks.jwks_url.empty();
+  if (!f.jwks.jwks_ca_file.empty() && f.jwks.jwks_url.empty()) {
+    throw CLI::ValidationError("--jwt-jwks-ca-file", "it is for --jwt-jwks-url https://…");
+  }
   if (key_set) {
     if (!f.jwt_public_key.empty() || !f.jwt_secret.empty()) {
       throw CLI::ValidationError("--jwt-jwks-file",
@@ -121,7 +124,6 @@ auth::VerifierConfig to_verifier_config(const AuthFlags& f) {
     c.algorithm = auth::Algorithm::HS256;
     c.key = f.jwt_secret;
   } else {
-    (void)start_key_ring(f.jwks);  // refuses a lone --jwt-jwks-ca-file
     throw CLI::ValidationError("--jwt-secret",
                                "tokens must be verifiable: give --jwt-secret, --jwt-public-key or "
                                "--jwt-jwks-url");

@@ -36,12 +36,7 @@ auth::KeyRing::Fetch url_fetch(const KeySourceFlags& f) {
 }  // namespace
 
 std::shared_ptr<auth::KeyRing> start_key_ring(const KeySourceFlags& f) {
-  if (f.jwks_file.empty() && f.jwks_url.empty()) {
-    if (!f.jwks_ca_file.empty()) {
-      throw CLI::ValidationError("--jwt-jwks-ca-file", "it is for --jwt-jwks-url https://…");
-    }
-    return nullptr;
-  }
+  if (f.jwks_file.empty() && f.jwks_url.empty()) return nullptr;
   if (!f.jwks_file.empty() && !f.jwks_url.empty()) {
     throw CLI::ValidationError("--jwt-jwks-file",
                                "give --jwt-jwks-file or --jwt-jwks-url, not both");
