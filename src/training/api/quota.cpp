@@ -1,6 +1,7 @@
 #include "training/api/quota.hpp"
 
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include "common/ids.hpp"
@@ -48,21 +49,31 @@ QuotaRefusal refusal(std::string limit, std::int64_t value, std::int64_t used, s
   return r;
 }
 
-bool set_key(QuotaLimits& limits, std::string_view key, std::int64_t v) {
-  if (key == "concurrent-jobs") {
-    limits.concurrent_jobs = v;
-  } else if (key == "jobs-per-hour") {
-    limits.jobs_per_hour = v;
-  } else if (key == "upload-bytes-per-day") {
-    limits.upload_bytes_per_day = v;
-  } else if (key == "watchers-per-job") {
-    limits.watchers_per_job = v;
-  } else if (key == "watchers-per-tenant") {
-    limits.watchers_per_tenant = v;
-  } else {
-    return false;
+struct QuotaKey {
+  std::string_view name;
+  std::int64_t QuotaLimits::*field;
+  std::int64_t max;
+};
+constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
+constexpr QuotaKey kKeys[] = {
+    {"concurrent-jobs", &QuotaLimits::concurrent_jobs, kNoMax},
+    {"jobs-per-hour", &QuotaLimits::jobs_per_hour, kNoMax},
+    {"upload-bytes-per-day", &QuotaLimits::upload_bytes_per_day, kNoMax},
+    {"watchers-per-job", &QuotaLimits::watchers_per_job, kMaxWatcherQuota},
+    {"watchers-per-tenant", &QuotaLimits::watchers_per_tenant, kMaxWatcherQuota},
+};
+
+/// "" or what is wrong with key=v.
+std::string set_key(QuotaLimits& limits, std::string_view key, std::int64_t v) {
+  for (const QuotaKey& k : kKeys) {
+    if (k.name != key) continue;
+    if (v > k.max) return "'" + std::string(key) + "' is at most " + std::to_string(k.max);
+    limits.*k.field = v;
+    return "";
   }
-  return true;
+  std::string known;
+  for (const QuotaKey& k : kKeys) known += (known.empty() ? "" : ", ") + std::string(k.name);
+  return "unknown quota '" + std::string(key) + "' (" + known + ")";
 }
 
 }  // namespace
@@ -104,15 +115,7 @@ std::string add_tenant_quota(QuotaConfig& config, std::string_view text) {
         v < 0) {
       return "'" + std::string(pair) + "' is not key=N with N a whole number from 0";
     }
-    const std::string_view key = pair.substr(0, eq);
-    if (key.starts_with("watchers-") && v > kMaxWatcherQuota) {
-      return "'" + std::string(pair) + "': a watcher quota is at most 1000000";
-    }
-    if (!set_key(limits, key, v)) {
-      return "unknown quota '" + std::string(pair.substr(0, eq)) +
-             "' (concurrent-jobs, jobs-per-hour, upload-bytes-per-day, watchers-per-job, "
-             "watchers-per-tenant)";
-    }
+    if (auto problem = set_key(limits, pair.substr(0, eq), v); !problem.empty()) return problem;
   }
   config.tenants[tenant] = limits;
   return "";

@@ -82,6 +82,9 @@ TEST(Quota, TenantOverridesStartFromTheDefaults) {
   config.defaults = {.concurrent_jobs = 2, .jobs_per_hour = 10, .upload_bytes_per_day = 0};
   EXPECT_EQ(add_tenant_quota(config, "big-chain:jobs-per-hour=100,upload-bytes-per-day=5000"), "");
   EXPECT_EQ(add_tenant_quota(config, "free:concurrent-jobs=0"), "");
+  EXPECT_EQ(add_tenant_quota(config, "screens:watchers-per-job=3,watchers-per-tenant=1000000"), "");
+  EXPECT_EQ(config.for_tenant("screens").watchers_per_job, 3);
+  EXPECT_EQ(config.for_tenant("screens").watchers_per_tenant, 1'000'000);
   const auto& big = config.for_tenant("big-chain");
   EXPECT_EQ(big.concurrent_jobs, 2);
   EXPECT_EQ(big.jobs_per_hour, 100);
@@ -95,6 +98,7 @@ TEST(Quota, TenantOverridesStartFromTheDefaults) {
       {"t:jobs-per-hour=-1", "is not key=N"},
       {"t:jobs-per-hour=1x", "is not key=N"},
       {"t:jobs=1", "unknown quota 'jobs'"},
+      {"t:watchers-per-tenant=1000001", "'watchers-per-tenant' is at most 1000000"},
   };
   for (const auto& [text, why] : bad) {
     EXPECT_NE(add_tenant_quota(config, text).find(why), std::string::npos) << text;
