@@ -38,6 +38,17 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using common::ws::make_close_reason;
 
+/// Beast's timeouts for the hop to the replica, before it is open and once it is
+/// (Limits::close_timeout): the rule of the client's hop (common/live/ws_framing.hpp), a ping at
+/// half the idle timeout, its pings answered, a replica that never answers dropped.
+inline websocket::stream_base::timeout ws_timeouts(const common::live::Limits& limits, bool open) {
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = open ? limits.close_timeout() : limits.handshake_timeout;
+  t.idle_timeout = limits.idle_timeout;
+  t.keep_alive_pings = true;
+  return t;
+}
+
 struct Frame {
   std::string data;
   bool text = true;
@@ -149,7 +160,7 @@ class LiveRelay final : public RelayHandle,
 
   void make_upstream() {
     upstream_.emplace(client_->get_executor());
-    upstream_->set_option(common::live::ws_timeouts(ctx_.config.ws, false));
+    upstream_->set_option(ws_timeouts(ctx_.config.ws, false));
     upstream_->set_option(websocket::stream_base::decorator(
         [auth = std::string(req_.request[http::field::authorization]),
          resume = std::string(req_.request["Last-Event-ID"]), id = req_.request_id,
@@ -192,7 +203,7 @@ class LiveRelay final : public RelayHandle,
 
   void on_upstream_handshake(beast::error_code ec) {
     if (ec) return upstream_attempt_failed("handshake", ec);
-    upstream_->set_option(common::live::ws_timeouts(ctx_.config.ws, true));
+    upstream_->set_option(ws_timeouts(ctx_.config.ws, true));
     // Only the handshake needed these: the replica's answer and the request's headers (the
     // client's token among them) are not kept for the relay's life.
     handshake_response_ = {};

@@ -16,16 +16,21 @@ constexpr bool is_valid_close_code(std::uint16_t code) {
          (code >= 3000 && code <= 4999);
 }
 
-inline boost::beast::websocket::close_reason make_close_reason(std::uint16_t code,
-                                                               std::string reason) {
+/// `reason` cut to at most 120 bytes at a character boundary.
+inline std::string fit_close_reason(std::string reason) {
   constexpr std::size_t kMax = 120;
   if (reason.size() > kMax) {
     auto cut = kMax;
     while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0u) == 0x80u) --cut;
     reason.resize(cut);
   }
+  return reason;
+}
+
+inline boost::beast::websocket::close_reason make_close_reason(std::uint16_t code,
+                                                               std::string reason) {
   return boost::beast::websocket::close_reason(
-      static_cast<boost::beast::websocket::close_code>(code), reason);
+      static_cast<boost::beast::websocket::close_code>(code), fit_close_reason(std::move(reason)));
 }
 
 }  // namespace levain::common::ws

@@ -1,33 +1,31 @@
 #pragma once
-/// The next layer under a server `websocket::stream`: many WebSocket frames, one send.
-/// Every frame Beast writes (messages from a synchronous `ws.write()`, and its own pings, pongs
-/// and close frames) is appended whole to one buffer; flush() hands everything accumulated to the
-/// next layer at once. Over a `tcp_stream` that is one non-blocking send, and what the kernel
-/// does not take waits for the socket to become writable and goes out then, with whatever was
-/// appended meanwhile. Over any other stream (TLS: no non-blocking send) it is one `async_write`
-/// of what has accumulated, and what is appended meanwhile goes in the next one. Bytes leave in
-/// append order and each write appends whole frames, so frames are never split or interleaved.
+/// What a live connection writes through (common/live/ws_framing.hpp, sse_framing.hpp): many
+/// WebSocket frames (or SSE messages), one send. Each write appends whole frames to one buffer;
+/// flush() hands everything accumulated to the next layer at once. Over a bare socket or a
+/// `tcp_stream` that is one non-blocking send, and what the kernel does not take waits for the
+/// socket to become writable and goes out then, with whatever was appended meanwhile. Over any
+/// other stream (TLS: no non-blocking send) it is one `async_write` of what has accumulated, and
+/// what is appended meanwhile goes in the next one. Bytes leave in append order, so frames are
+/// never split or interleaved.
 ///
 /// Why: one `async_write` per message per watcher meant one `sendmsg` (and one TLS record) per
-/// message; under a burst a session holds many messages, and sending them together divides the
-/// syscalls (and the Asio and Beast per-operation work) by their number.
+/// message; under a burst a connection holds many messages, and sending them together divides
+/// the syscalls (and the Asio per-operation work) by their number.
 ///
-/// Rules for the owner (on the stream's thread or strand):
-/// - synchronous writes only append: call flush() after a batch (Beast's own asynchronous writes
-///   flush themselves, they are rare);
+/// Rules for the owner (on the stream's thread):
+/// - write_some() only appends: call flush() after a batch; write_own() (the framing's pings,
+///   pongs and close frames) flushes at once;
 /// - pending_bytes() is what the next layer has not taken yet: the owner's send queue, which it
 ///   bounds; discard_unsent() drops all but the frame at the head (and a write in flight), so a
 ///   slow consumer holds at most that once cut off;
 /// - on_sent() is told whenever a wait for the next layer ended (progress, or the stream failed);
-///   on_own_frame() after each frame Beast wrote by itself was queued (see send_bound.hpp).
-/// Reads, Beast's timeouts (through get_lowest_layer) and the teardown go to the next layer.
+///   on_own_frame() after each write_own() (see send_bound.hpp).
+/// Reads and the teardown go to the next layer.
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -47,8 +45,8 @@ namespace levain::common::ws {
 template <class NextLayer>
 class CoalescingStream {
   static constexpr bool kIsTcpStream = std::is_same_v<NextLayer, boost::beast::tcp_stream>;
-  // A bare socket: what a watcher's WebSocket runs on once open (Beast's own timer keeps its
-  // timeouts, so the tcp_stream's timers and its 0.5 KiB are not needed per watcher).
+  // A bare socket: what a watcher's WebSocket runs on once open (the framing's one timer keeps
+  // its timeouts, so the tcp_stream's timers and its 0.5 KiB are not needed per watcher).
   static constexpr bool kIsSocket = std::is_same_v<NextLayer, boost::asio::ip::tcp::socket>;
   static constexpr bool kNonBlocking = kIsTcpStream || kIsSocket;
 
@@ -75,13 +73,7 @@ class CoalescingStream {
   }
   /// Closes the socket: a wait still pending ends, and with it the shared state.
   ~CoalescingStream() {
-    if (!state_->waiting) return;
-    if constexpr (kIsSocket) {
-      error_code ignored;
-      state_->stream.close(ignored);
-    } else {
-      boost::beast::get_lowest_layer(state_->stream).close();
-    }
+    if (state_->waiting) close_socket();
   }
   CoalescingStream(const CoalescingStream&) = delete;
   CoalescingStream& operator=(const CoalescingStream&) = delete;
@@ -90,21 +82,12 @@ class CoalescingStream {
   next_layer_type& next_layer() noexcept { return state_->stream; }
   const next_layer_type& next_layer() const noexcept { return state_->stream; }
 
-  // --- what Beast needs of a next layer ---
+  // --- what the framing writes through, and reads from ---
 
   template <class MutableBufferSequence, class ReadHandler>
   auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
     return state_->stream.async_read_some(buffers, std::forward<ReadHandler>(handler));
   }
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers, error_code& ec) {
-    return state_->stream.read_some(buffers, ec);
-  }
-  template <class MutableBufferSequence>
-  std::size_t read_some(const MutableBufferSequence& buffers) {
-    return state_->stream.read_some(buffers);
-  }
-
   /// Appends (never blocks, never sends): the owner flushes after its batch. Fails only once the
   /// stream has failed.
   template <class ConstBufferSequence>
@@ -112,35 +95,29 @@ class CoalescingStream {
     ec = state_->error;
     return ec ? 0 : state_->bytes.append(buffers);
   }
-  template <class ConstBufferSequence>
-  std::size_t write_some(const ConstBufferSequence& buffers) {
-    error_code ec;
-    const auto n = write_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-
-  /// Beast's pings, pongs and close frames: appended and flushed at once; completes (posted,
-  /// never inline) as soon as the bytes are queued here, so they cannot hold up anything.
-  template <class ConstBufferSequence, class WriteHandler>
-  auto async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
-    return boost::asio::async_initiate<WriteHandler, void(error_code, std::size_t)>(
-        [this](auto&& done, const ConstBufferSequence& bufs) {
-          const error_code ec = state_->error;
-          const std::size_t n = ec ? 0 : state_->bytes.append(bufs);
-          flush();
-          // The owner's send bound counts these bytes too (a pong per ping of a peer that never
-          // reads): it hears of them before Beast's operation goes on.
-          boost::asio::post(get_executor(), [s = state_, n] {
-            if (s->on_own_frame) s->on_own_frame(n);
-          });
-          boost::asio::post(get_executor(), boost::beast::bind_front_handler(
-                                                std::forward<decltype(done)>(done), ec, n));
-        },
-        handler, buffers);
-  }
 
   // --- what the owner uses ---
+
+  /// A frame the framing writes by itself (a ping, a pong, a close): appended and flushed at
+  /// once; on_own_frame() hears of it (posted, so never inside the caller).
+  template <class ConstBufferSequence>
+  void write_own(const ConstBufferSequence& buffers) {
+    if (state_->error) return;
+    const std::size_t n = state_->bytes.append(buffers);
+    flush();
+    boost::asio::post(get_executor(), [s = state_, n] {
+      if (s->on_own_frame) s->on_own_frame(n);
+    });
+  }
+  /// Closes the socket below: every operation pending on it ends.
+  void close_socket() {
+    error_code ignored;
+    if constexpr (kIsSocket) {
+      state_->stream.close(ignored);
+    } else {
+      boost::beast::get_lowest_layer(state_->stream).socket().close(ignored);
+    }
+  }
 
   /// From now on the bytes written are WebSocket frames (call it once the handshake is done).
   void start_frames() { state_->bytes.start_frames(); }
@@ -157,13 +134,13 @@ class CoalescingStream {
   }
   /// Called on the stream's executor after each wait (with the error if the stream failed).
   void on_sent(std::function<void(error_code)> callback) { state_->on_sent = std::move(callback); }
-  /// Called on the stream's executor after Beast queued bytes of its own (a ping, a pong, a close
-  /// frame, the upgrade response), with their number.
+  /// Called on the stream's executor after each write_own(), with the number of its bytes.
   void on_own_frame(std::function<void(std::size_t)> callback) {
     state_->on_own_frame = std::move(callback);
   }
 
-  /// The websocket close's teardown, once every byte before it (the close frame) is sent.
+  /// The close's teardown (Beast's, for the next layer's type), once every byte before it (the
+  /// close frame) is sent.
   template <class TeardownHandler>
   void async_teardown_after_flush(boost::beast::role_type role, TeardownHandler&& handler) {
     using boost::beast::websocket::async_teardown;
@@ -176,12 +153,6 @@ class CoalescingStream {
     state_->teardown = [role, held](NextLayer& stream) {
       async_teardown(role, stream, std::move(*held));
     };
-  }
-  /// Only a synchronous close uses this (nothing here does): one last try, then the teardown.
-  void teardown_after_flush(boost::beast::role_type role, error_code& ec) {
-    if constexpr (kNonBlocking) flush();
-    using boost::beast::websocket::teardown;
-    teardown(role, state_->stream, ec);
   }
 
  private:
@@ -272,17 +243,5 @@ class CoalescingStream {
 
   std::shared_ptr<State> state_;
 };
-
-/// Found by Beast (argument-dependent lookup) for the websocket close handshake.
-template <class NextLayer, class TeardownHandler>
-void async_teardown(boost::beast::role_type role, CoalescingStream<NextLayer>& stream,
-                    TeardownHandler&& handler) {
-  stream.async_teardown_after_flush(role, std::forward<TeardownHandler>(handler));
-}
-template <class NextLayer>
-void teardown(boost::beast::role_type role, CoalescingStream<NextLayer>& stream,
-              boost::beast::error_code& ec) {
-  stream.teardown_after_flush(role, ec);
-}
 
 }  // namespace levain::common::ws

@@ -1,7 +1,5 @@
 #include "common/ws/frame_buffer.hpp"
 
-#include "common/ws/close_reason.hpp"
-
 namespace levain::common::ws {
 
 namespace {
@@ -40,7 +38,7 @@ void FrameBuffer::clear() {
 
 // RFC 6455 §5.2: a 7-bit length, or 126 + 16 bits, or 127 + 64 bits, then a 4-byte mask key
 // when the mask bit is set. Knowing where frames end lets discard_unsent() cut between frames
-// and tagged_sent() count whole ones, however Beast split its writes into calls.
+// and tagged_sent() count whole ones, however a framing splits a frame into writes.
 void FrameBuffer::parse_frames() {
   const auto size = buffer_.size();
   if (!framed_) {
@@ -60,28 +58,9 @@ void FrameBuffer::parse_frames() {
       length = 0;
       for (std::size_t i = 0; i < extra; ++i) length = (length << 8) | data[at + 2 + i];
     }
-    if ((data[at] & 0x0fu) == 0x8u && header == 2 && length >= 2 && at + 2 + length == size) {
-      answer_invalid_close(at);  // the last frame: the buffer may be shorter now
-      next_frame_ = base_ + buffer_.size();
-      frames_.push_back({next_frame_, false});
-      return;
-    }
     next_frame_ += header + length;
     frames_.push_back({next_frame_, false});
   }
-}
-
-// Beast writes a close frame whole, in one append, so it is the end of the buffer here. Its own
-// codes are valid; one that is not is a peer's, echoed: the answer to that is 1002, without the
-// peer's reason.
-void FrameBuffer::answer_invalid_close(std::size_t at) {
-  auto* data = reinterpret_cast<unsigned char*>(buffer_.data());
-  const auto code = static_cast<std::uint16_t>((data[at + 2] << 8) | data[at + 3]);
-  if (is_valid_close_code(code)) return;
-  data[at + 1] = 2;  // unmasked, and the payload is the code alone
-  data[at + 2] = 1002 >> 8;
-  data[at + 3] = 1002 & 0xff;
-  buffer_.resize(at + 4);
 }
 
 void FrameBuffer::advance(std::size_t n) {

@@ -2,8 +2,6 @@
 /// The bytes a CoalescingStream holds for its peer, and where the WebSocket frames among them
 /// end: what lets it drop unsent frames whole and count the frames the peer was sent. No I/O:
 /// the stream appends, sends from unsent_data() and reports what went with advance().
-/// One repair on the way: Beast echoes a peer's close code of 5000 or more, which RFC 6455 does
-/// not allow; that echo leaves as a close with 1002 (protocol error) instead.
 
 #include <boost/beast/core/buffers_range.hpp>
 #include <cstddef>
@@ -57,7 +55,6 @@ class FrameBuffer {
     bool tagged;
   };
   void parse_frames();
-  void answer_invalid_close(std::size_t at);
 
   std::vector<char> buffer_;  // [sent_, size) is not sent yet
   std::size_t sent_ = 0;

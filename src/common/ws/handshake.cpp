@@ -1,5 +1,9 @@
 #include "common/ws/handshake.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <array>
 #include <boost/beast/http/field.hpp>
 
 namespace levain::common::ws {
@@ -23,6 +27,32 @@ bool is_valid_key(std::string_view key) {
   // with any of those set the key is the encoding of more than 16 bytes' worth of bits.
   const char last = key[21];
   return last == 'A' || last == 'Q' || last == 'g' || last == 'w';
+}
+
+std::string accept_key(std::string_view key) {
+  static constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  std::string input(key);
+  input += kGuid;
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  unsigned int size = 0;
+  EVP_Digest(input.data(), input.size(), digest.data(), &size, EVP_sha1(), nullptr);
+  std::array<unsigned char, 4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1> out{};
+  const int n = EVP_EncodeBlock(out.data(), digest.data(), static_cast<int>(digest.size()));
+  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
+}
+
+std::string upgrade_response(const http::Request& request, std::string_view server) {
+  using boost::beast::http::field;
+  std::string out =
+      "HTTP/1.1 101 Switching Protocols\r\n"
+      "Upgrade: websocket\r\n"
+      "Connection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
+  out += accept_key(request[field::sec_websocket_key]);
+  out += "\r\nServer: ";
+  out += server;
+  out += "\r\n\r\n";
+  return out;
 }
 
 std::optional<http::Response> check_upgrade(const http::Request& request) {

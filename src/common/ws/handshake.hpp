@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -21,6 +22,14 @@ namespace levain::common::ws {
 
 /// RFC 6455 §4.2.1: 24 base64 characters, the last two `=`, decoding to exactly 16 bytes.
 bool is_valid_key(std::string_view key);
+
+/// RFC 6455 §4.2.2: the Sec-WebSocket-Accept for `key` (base64 of the SHA-1 of the key and the
+/// protocol's GUID).
+std::string accept_key(std::string_view key);
+
+/// The 101 answer to an upgrade request that check_upgrade() let through, with this Server
+/// header. No subprotocol and no extension is ever agreed.
+std::string upgrade_response(const http::Request& request, std::string_view server);
 
 /// The answer to an upgrade request that must be refused (400, or 426 for another WebSocket
 /// version), or nullopt when it may be accepted.
