@@ -6,7 +6,7 @@
 /// Why not Beast's `websocket::stream`: its state is 2.4 KiB per connection (1.5 KiB of it a
 /// fixed frame buffer), more than everything else an idle watcher holds together. What a watcher
 /// needs of the read side is small: clients send pings (a few bytes), pongs and a close. This
-/// reader is about 100 bytes, plus the message in progress (no heap between messages).
+/// reader is about 120 bytes, plus the message in progress (no heap between messages).
 ///
 /// Rules (each broken one is an error event, and the connection closes with its code):
 /// - 1002: reserved bits set (no extension is ever agreed), an unknown opcode, an unmasked
