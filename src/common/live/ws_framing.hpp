@@ -23,6 +23,7 @@
 #include "common/live/transport.hpp"
 #include "common/ws/coalescing_stream.hpp"
 #include "common/ws/frame_writer.hpp"
+#include "common/ws/liveness.hpp"
 
 namespace levain::common::live {
 
@@ -69,7 +70,7 @@ class WsFraming {
 
   // --- what the transport tells it ---
   /// Bytes came from the peer: it is alive.
-  void heard() { heard_ = true; }
+  void heard() { liveness_.heard(); }
   void pong(std::string_view payload) {
     if (state_ == State::open) own_frame(ws::opcode::pong, payload);
   }
@@ -106,21 +107,21 @@ class WsFraming {
     layer_.write_own(frame);
   }
 
-  /// Every half idle timeout while open: a peer heard from is fine; one silent for a tick gets a
-  /// ping; one silent for two is cut (its read then fails).
+  /// Every half idle timeout while open: ws::Liveness says whether to ping or cut (a cut
+  /// peer's read then fails).
   void tick(const std::shared_ptr<void>& owner) {
     if (limits_.idle_timeout.count() <= 0) return;
     timer_.expires_after(limits_.idle_timeout / 2);
     timer_.async_wait([this, owner](boost::beast::error_code ec) {
       if (ec || state_ != State::open) return;  // cancelled, or the deadline took over
-      if (heard_) {
-        heard_ = false;
-        pinged_ = false;
-      } else if (!pinged_) {
-        pinged_ = true;
-        own_frame(ws::opcode::ping, {});
-      } else {
-        return abort();
+      switch (liveness_.tick()) {
+        case ws::Liveness::Action::none:
+          break;
+        case ws::Liveness::Action::ping:
+          own_frame(ws::opcode::ping, {});
+          break;
+        case ws::Liveness::Action::cut:
+          return abort();
       }
       tick(owner);
     });
@@ -140,8 +141,7 @@ class WsFraming {
   boost::asio::steady_timer timer_;
   const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   State state_ = State::opening;
-  bool heard_ = false;
-  bool pinged_ = false;
+  ws::Liveness liveness_;
   bool deadline_set_ = false;
 };
 

@@ -23,13 +23,12 @@ constexpr std::uint16_t kTooBig = 1009;
 
 bool is_control(std::uint8_t opcode) { return (opcode & 0x8u) != 0; }
 
-/// Bytes of the header so far that say how long it is: 2, then 4 or 10 for the extended length,
-/// and 4 more for the mask (a client's frames are always masked; an unmasked one is refused
-/// after the first two bytes).
+/// How long a header is, from its first two bytes: 2, then 2 or 8 for the extended length, and
+/// 4 for the mask key if the frame is masked.
 std::size_t header_size(const std::array<std::uint8_t, 14>& h) {
   const auto len7 = h[1] & 0x7Fu;
   const std::size_t extended = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
-  return 2 + extended + 4;
+  return 2 + extended + ((h[1] & 0x80u) != 0 ? 4 : 0);
 }
 
 }  // namespace
@@ -74,7 +73,8 @@ std::size_t FrameReader::read_header(std::string_view in, ReadEvent& event) {
       return used;
     }
   }
-  std::copy_n(header_.begin() + static_cast<std::ptrdiff_t>(at), 4, mask_.begin());
+  masked_ = (header_[1] & 0x80u) != 0;
+  if (masked_) std::copy_n(header_.begin() + static_cast<std::ptrdiff_t>(at), 4, mask_.begin());
   header_have_ = 0;
   mask_at_ = 0;
   left_ = length;
@@ -105,8 +105,13 @@ bool FrameReader::check_header(ReadEvent& event) {
     fail(event, kProtocolError, "reserved bits set");
     return false;
   }
-  if ((header_[1] & 0x80u) == 0) {
+  const bool masked = (header_[1] & 0x80u) != 0;
+  if (peer_ == Peer::client && !masked) {
     fail(event, kProtocolError, "client frame not masked");
+    return false;
+  }
+  if (peer_ == Peer::server && masked) {
+    fail(event, kProtocolError, "server frame masked");
     return false;
   }
   switch (opcode_) {
@@ -146,6 +151,11 @@ std::size_t FrameReader::read_payload(std::string_view in, ReadEvent& event) {
   auto& into = is_control(opcode_) ? control_ : message_;
   const auto start = into.size();
   into.append(in.data(), n);
+  if (!masked_) {  // a server's frame
+    left_ -= n;
+    if (left_ == 0) frame_complete(event);
+    return n;
+  }
   for (std::size_t i = start; i < into.size(); ++i) {
     into[i] = static_cast<char>(static_cast<std::uint8_t>(into[i]) ^ mask_[mask_at_]);
     mask_at_ = static_cast<std::uint8_t>((mask_at_ + 1) & 3u);
@@ -200,15 +210,6 @@ void FrameReader::fail(ReadEvent& event, std::uint16_t code, std::string_view wh
   event.kind = ReadEvent::Kind::error;
   event.code = code;
   event.payload = why;
-}
-
-std::string close_payload(std::uint16_t code, std::string_view reason) {
-  if (code == 0) return {};
-  std::string out;
-  out.push_back(static_cast<char>(code >> 8));
-  out.push_back(static_cast<char>(code & 0xFFu));
-  out += fit_close_reason(std::string(reason));
-  return out;
 }
 
 }  // namespace levain::common::ws

@@ -1,7 +1,8 @@
 #pragma once
-/// What a server writes in RFC 6455 §5: frame headers (never masked, FIN set, the length in its
-/// shortest form) and close payloads. Pure, so the framing (common/live/ws_framing.hpp) and the
-/// tests share one encoder.
+/// What a server writes in RFC 6455 §5 (frame headers: never masked, FIN set, the length in its
+/// shortest form), what a client writes (the same, masked), and close payloads. Pure, so the
+/// framing (common/live/ws_framing.hpp), the gateway's hop to a replica and the tests share one
+/// encoder.
 
 #include <array>
 #include <cstdint>
@@ -46,5 +47,9 @@ inline FrameHeader frame_header(std::uint8_t op, std::uint64_t length) {
 /// A close frame's payload: no code (0) is an empty payload, else the code and the reason cut to
 /// fit (close_reason.hpp).
 std::string close_payload(std::uint16_t code, std::string_view reason);
+
+/// A whole client frame (§5.3): the header with the mask bit and `mask`, the payload masked.
+std::string masked_frame(std::uint8_t op, std::string_view payload,
+                         const std::array<std::uint8_t, 4>& mask);
 
 }  // namespace levain::common::ws

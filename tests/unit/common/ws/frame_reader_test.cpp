@@ -170,6 +170,31 @@ TEST(FrameReader, ManyMessagesInOneReadComeOneEventPerFeed) {
   EXPECT_TRUE(in.empty());
 }
 
+TEST(FrameReader, AServersFramesMustNotBeMaskedAndOurClientFramesReadBack) {
+  using levain::common::ws::frame_header;
+  using levain::common::ws::masked_frame;
+  ReadEvent e;
+  FrameReader from_server(4096, FrameReader::Peer::server);
+  const std::string unmasked = std::string(frame_header(0x1, 2).view()) + "hi";
+  EXPECT_EQ(from_server.feed(unmasked, e), unmasked.size());
+  EXPECT_EQ(e.kind, Kind::message);
+  EXPECT_EQ(e.payload, "hi");
+  FrameReader strict(4096, FrameReader::Peer::server);
+  strict.feed(frame(0x81, "hi"), e);
+  EXPECT_EQ(e.kind, Kind::error);
+  EXPECT_EQ(e.code, 1002);
+  EXPECT_EQ(e.payload, "server frame masked");
+  // What the gateway writes to a replica reads back, at every length form, as a client's frame.
+  for (const std::size_t n : {0, 5, 125, 126, 65535, 65536}) {
+    const std::string payload(n, 'p');
+    FrameReader from_client(1 << 20);
+    const auto bytes = masked_frame(0x1, payload, {9, 8, 7, 6});
+    EXPECT_EQ(from_client.feed(bytes, e), bytes.size());
+    EXPECT_EQ(e.kind, Kind::message) << n;
+    EXPECT_EQ(e.payload, payload) << n;
+  }
+}
+
 TEST(FrameReader, ServerFrameHeadersUseTheShortestLength) {
   using levain::common::ws::frame_header;
   EXPECT_EQ(frame_header(0x1, 0).view(), std::string("\x81\x00", 2));
