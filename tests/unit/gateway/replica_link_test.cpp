@@ -20,6 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "common/ws/frame_writer.hpp"
+#include "common/ws/handshake.hpp"
+
 namespace levain::gateway {
 namespace {
 
@@ -190,6 +193,44 @@ TEST_F(ReplicaLinkTest, AWrongAcceptKeyIsAFailedHandshake) {
   ASSERT_TRUE(run_until([&] { return events_.failed.has_value(); }));
   EXPECT_EQ(*events_.failed, "handshake");
   EXPECT_FALSE(events_.opened);
+}
+
+TEST_F(ReplicaLinkTest, AReplicaThatBreaksTheProtocolIsClosedWith1002AndLost) {
+  // A hand-made replica: a valid 101, then a masked frame, which no server may send.
+  tcp::socket peer(ioc_);
+  acceptor_.async_accept(peer, [](beast::error_code) {});
+  connect();
+  beast::flat_buffer buffer;
+  beast::http::request<beast::http::empty_body> req;
+  bool read = false;
+  ASSERT_TRUE(run_until([&] { return peer.is_open(); }));
+  beast::http::async_read(peer, buffer, req, [&](beast::error_code, std::size_t) { read = true; });
+  ASSERT_TRUE(run_until([&] { return read; }));
+  const std::string answer =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      common::ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\n\r\n";
+  net::write(peer, net::buffer(answer));
+  ASSERT_TRUE(run_until([&] { return events_.opened; }));
+  link_->start_reading();
+  net::write(peer, net::buffer(common::ws::masked_frame(0x1, "hi", {1, 2, 3, 4})));
+  // What the link answers: a close with 1002, then it waits for the replica to end TCP.
+  std::string got;
+  std::array<char, 64> chunk{};
+  peer.non_blocking(true);
+  ASSERT_TRUE(run_until([&] {
+    beast::error_code ec;
+    const auto n = peer.read_some(net::buffer(chunk), ec);
+    got.append(chunk.data(), n);
+    return got.size() >= 8;  // a masked close header (6 bytes) and the 2-byte code
+  }));
+  EXPECT_EQ(static_cast<unsigned char>(got[0]), 0x88u);
+  const auto code = static_cast<unsigned char>(got[6] ^ got[2]) << 8 |
+                    static_cast<unsigned char>(got[7] ^ got[3]);
+  EXPECT_EQ(code, 1002);
+  peer.close();
+  ASSERT_TRUE(run_until([&] { return events_.closed.has_value(); }));
+  EXPECT_FALSE(events_.closed->has_value()) << "a broken replica is lost, not closed";
 }
 
 TEST_F(ReplicaLinkTest, AReplicaThatNeverAnswersTheUpgradeTimesOut) {
