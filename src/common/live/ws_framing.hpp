@@ -9,15 +9,13 @@
 /// Why not Beast's `websocket::stream`: see frame_reader.hpp. Measured, an idle watcher holds
 /// 2.2 KiB less with this than with Beast's (docs/benchmarks.md).
 
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/role.hpp>
-#include <boost/beast/core/stream_traits.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include "common/live/limits.hpp"
 #include "common/live/transport.hpp"
