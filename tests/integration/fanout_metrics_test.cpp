@@ -128,5 +128,36 @@ TEST_F(FanoutMetricsTest, TwoThousandIdleWatchersGiveTheirHeapBackOnceGone) {
   EXPECT_LT(after - before, 512.0 * 1024) << "after " << after << ", before " << before;
 }
 
+// The same through a gateway: each relay (the client's transport and the replica link) gives
+// its heap back once its watcher is gone, and the service's sessions do too.
+TEST_F(FanoutMetricsTest, TwoThousandIdleRelaysGiveTheGatewaysHeapBackOnceGone) {
+  const std::string job = pending_job_on_the_bus({"--ws-idle-timeout", "600"});
+  const auto replica = server().port();
+  auto& gw = start_gateway({replica}, {"--ws-idle-timeout", "600"});
+  const auto gateway = gw.port();
+  const auto target = live_target("bakery", job, tok_);
+  const auto gateway_metric = [&](const std::string& sample) { return scrape(gateway, sample); };
+  const auto round = [&](int clients, const std::function<void()>& joined) {
+    auto config = watchers_of(gateway, target, clients);
+    config.hold = std::chrono::milliseconds(200);
+    loadgen::WatcherHooks hooks;
+    hooks.on_joined = joined;
+    const auto run = loadgen::run_watchers(config, hooks);
+    ASSERT_TRUE(run.setup_error.empty()) << run.setup_error;
+    for (const auto& c : run.clients) ASSERT_TRUE(c.ledger.joined()) << c.failure;
+    ASSERT_TRUE(wait_until([&] { return gateway_metric("levain_gateway_ws_sessions") == 0; }))
+        << gateway_metric("levain_gateway_ws_sessions") << " relays left";
+    ASSERT_TRUE(wait_until([&] { return scrape(replica, "levain_ws_sessions") == 0; }))
+        << scrape(replica, "levain_ws_sessions") << " sessions left at the replica";
+  };
+  round(2000, [] {});  // the process's lasting pools grow here, not in the measured round
+  const double before = gateway_metric("levain_heap_allocated_bytes");
+  double joined = 0;
+  round(2000, [&] { joined = gateway_metric("levain_heap_allocated_bytes"); });
+  const double after = gateway_metric("levain_heap_allocated_bytes");
+  EXPECT_GT(joined - before, 2000.0 * 1024) << "joined " << joined << ", before " << before;
+  EXPECT_LT(after - before, 512.0 * 1024) << "after " << after << ", before " << before;
+}
+
 }  // namespace
 }  // namespace levain::integration
