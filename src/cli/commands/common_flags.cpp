@@ -53,9 +53,9 @@ void add_limit_flags(CLI::App& cmd, LimitFlags& f) {
                  "closed with 1008")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
-  cmd.add_option(
-         "--ws-idle-timeout", f.ws_idle_timeout_s,
-         "Seconds of silence (protocol pings unanswered) before a WebSocket peer is dropped")
+  cmd.add_option("--ws-idle-timeout", f.ws_idle_timeout_s,
+                 "Seconds: a silent WebSocket peer gets a protocol ping within this time, and is "
+                 "dropped if it stays silent half as long again")
       ->capture_default_str()
       ->check(CLI::Range(2, 3600));
   cmd.add_option("--ws-max-message-bytes", f.ws_max_message_bytes,
