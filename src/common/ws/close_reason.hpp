@@ -9,8 +9,8 @@
 
 namespace levain::common::ws {
 
-/// RFC 6455 §7.4 and the IANA registry: the codes a close frame may carry. Beast 1.81 refuses
-/// the reserved ones it receives but takes 5000 and above for valid, and would echo them.
+/// RFC 6455 §7.4 and the IANA registry: the codes a close frame may carry (ws::FrameReader
+/// answers any other with 1002; Beast 1.81 took 5000 and above for valid).
 constexpr bool is_valid_close_code(std::uint16_t code) {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
          (code >= 3000 && code <= 4999);

@@ -1,10 +1,9 @@
 #pragma once
 /// The check of a WebSocket upgrade request, made where the service and the gateway accept one,
-/// before Beast sees it. Beast 1.81 only asks for a Sec-WebSocket-Key of at most 24 characters,
-/// so an empty, short or non-base64 key would get its 101; RFC 6455 §4.2.1 asks for the base64 of
-/// 16 bytes. The check also covers what Beast would refuse itself (version, Host, the WebSocket
-/// version), so that every refused upgrade is answered in the JSON error form of every endpoint
-/// (DESIGN.md §2) rather than in Beast's plain text.
+/// and the 101 that answers it. RFC 6455 §4.2.1 asks for a Sec-WebSocket-Key that is the base64
+/// of 16 bytes (Beast 1.81, which answered upgrades before, only asked for at most 24
+/// characters), HTTP/1.1, a Host and WebSocket version 13. Every refused upgrade is answered in
+/// the JSON error form of every endpoint (DESIGN.md §2).
 
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/write.hpp>

@@ -3,14 +3,14 @@
 /// applied by common/live/sender.hpp for the service's sessions and the gateway's relays
 /// (docs/live-protocol.md, "Limits"). Every byte queued in the connection's CoalescingStream counts
 /// against one bound (--ws-send-queue-bytes), whoever wrote it: our messages, and the pongs, pings
-/// and close frames Beast writes by itself. Pongs matter: a peer that pings and never reads is
-/// never idle, so without the bound it grew the queue by a pong per ping for as long as it liked.
-/// Over the bound the owner closes with 1008 at once.
+/// and close frames the framing writes by itself. Pongs matter: a peer that pings and never reads
+/// is never idle, so without the bound it grew the queue by a pong per ping for as long as it
+/// liked. Over the bound the owner closes with 1008 at once.
 ///
 /// One message alone may always be queued, however large; one more may join it only within the
 /// bound. The owner asks admit() before it queues a message, so the message that would cross the
-/// bound is not queued. Beast's own frames are queued before anyone can ask; the layer tells the
-/// owner after each (on_own_frame), and holds() applies the same rule after the fact: the queue
+/// bound is not queued. The framing's own frames are queued before anyone can ask; the layer tells
+/// the owner after each (on_own_frame), and holds() applies the same rule after the fact: the queue
 /// exceeds the bound by at most one control frame (127 bytes). The queue gauge is kept here too,
 /// so that /metrics shows what the rule sees.
 
@@ -39,8 +39,8 @@ class SendBound {
     return fits(out.pending_bytes(), bytes);
   }
 
-  /// After Beast queued `frame_bytes` of its own: whether the queue, now `pending` bytes, may hold
-  /// them by the rule admit() applies to messages.
+  /// After the framing queued `frame_bytes` of its own: whether the queue, now `pending` bytes, may
+  /// hold them by the rule admit() applies to messages.
   bool holds(std::size_t pending, std::size_t frame_bytes) const {
     return pending <= limit_ || pending <= frame_bytes;
   }

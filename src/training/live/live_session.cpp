@@ -323,7 +323,7 @@ void start_live_session(LiveContext& context, beast::tcp_stream&& stream,
     session->attach(std::move(t));
     transport.open("levain", *session, session);
   } else {
-    // The bare socket: Beast's WebSocket keeps its own timeouts (tcp_stream's timers would be
+    // The bare socket: the WebSocket framing keeps its own timeouts (tcp_stream's timers would be
     // 0.5 KiB per watcher that nothing uses once the upgrade request was read).
     auto t = std::make_unique<common::live::WsTransport<net::ip::tcp::socket>>(
         stream.release_socket(), context.limits, session->sender_metrics());
