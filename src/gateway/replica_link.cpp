@@ -157,7 +157,9 @@ void ReplicaLink::wait_readable() {
 void ReplicaLink::read_available() {
   auto& buffer = read_buffer();
   auto& socket = layer_->next_layer();
-  for (;;) {
+  // At most 1 MiB per wake-up: a replica sending faster than the relay forwards must not keep
+  // the other relays of this I/O thread waiting (what is left makes the next wait end at once).
+  for (int reads = 0; reads < 16; ++reads) {
     error_code ec;
     const auto n = socket.read_some(net::buffer(buffer), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) break;
