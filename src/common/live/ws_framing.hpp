@@ -35,12 +35,11 @@ class WsFraming {
 
   Layer& layer() { return layer_; }
 
-  /// Queues the 101 (`response`) and sends it; from here on the bytes are frames, and the idle
-  /// clock runs (its waits keep `owner` alive).
+  /// Queues the 101 (`response`) and sends it; from here on the idle clock runs (its waits keep
+  /// `owner` alive).
   void accept(std::string_view response, const std::shared_ptr<void>& owner) {
     boost::beast::error_code ec;
     layer_.write_some(boost::asio::buffer(response.data(), response.size()), ec);
-    layer_.start_frames();
     layer_.flush();
     state_ = State::open;
     tick(owner);

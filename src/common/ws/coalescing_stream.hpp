@@ -13,7 +13,8 @@
 /// the syscalls (and the Asio per-operation work) by their number.
 ///
 /// Rules for the owner (on the stream's thread):
-/// - write_some() only appends: call flush() after a batch; write_own() (the framing's pings,
+/// - each write_some() appends one whole frame, and only appends: call flush() after a batch;
+/// write_own() (the framing's pings,
 ///   pongs and close frames) flushes at once;
 /// - pending_bytes() is what the next layer has not taken yet: the owner's send queue, which it
 ///   bounds; discard_unsent() drops all but the frame at the head (and a write in flight), so a
@@ -119,8 +120,6 @@ class CoalescingStream {
     }
   }
 
-  /// From now on the bytes written are WebSocket frames (call it once the handshake is done).
-  void start_frames() { state_->bytes.start_frames(); }
   /// Hands what has accumulated to the next layer (see the top of this file).
   void flush() { send_now(state_); }
   /// Bytes written here that the next layer has not taken yet.

@@ -1,7 +1,9 @@
 #pragma once
-/// The bytes a CoalescingStream holds for its peer, and where the WebSocket frames among them
-/// end: what lets it drop unsent frames whole and count the frames the peer was sent. No I/O:
-/// the stream appends, sends from unsent_data() and reports what went with advance().
+/// The bytes a CoalescingStream holds for its peer, and where the frames among them end: what
+/// lets it drop unsent frames whole and count the frames the peer was sent. Each append is one
+/// whole frame (a WebSocket frame, an SSE message, the HTTP upgrade response): the framings
+/// write a frame in one call, so nothing here parses frame headers. No I/O: the stream appends,
+/// sends from unsent_data() and reports what went with advance().
 
 #include <boost/beast/core/buffers_range.hpp>
 #include <cstddef>
@@ -17,10 +19,6 @@ class FrameBuffer {
   /// ever sent. The buffer here is freed whenever everything in it was sent.
   static constexpr std::size_t kKeepCapacity = 2048;
 
-  /// From now on the bytes appended are WebSocket frames. Before, each append is one unit that
-  /// discard_unsent() keeps or drops whole: the HTTP upgrade response is not made of frames.
-  void start_frames();
-
   template <class ConstBufferSequence>
   std::size_t append(const ConstBufferSequence& buffers) {
     std::size_t n = 0;
@@ -29,7 +27,7 @@ class FrameBuffer {
       buffer_.insert(buffer_.end(), p, p + b.size());
       n += b.size();
     }
-    parse_frames();
+    frames_.push_back({base_ + buffer_.size(), false});
     return n;
   }
 
@@ -54,14 +52,11 @@ class FrameBuffer {
     std::uint64_t end;  // stream offset just past the frame
     bool tagged;
   };
-  void parse_frames();
 
   std::vector<char> buffer_;  // [sent_, size) is not sent yet
   std::size_t sent_ = 0;
-  std::uint64_t base_ = 0;        // stream offset of buffer_[0]
-  std::uint64_t next_frame_ = 0;  // stream offset of the next frame header to parse
-  bool framed_ = false;           // start_frames() was called
-  std::vector<Frame> frames_;     // [head_, size) are not fully sent
+  std::uint64_t base_ = 0;     // stream offset of buffer_[0]
+  std::vector<Frame> frames_;  // [head_, size) are not fully sent
   std::size_t head_ = 0;
   std::uint64_t tagged_sent_ = 0;
 };
