@@ -35,6 +35,34 @@ class FanoutMetricsTest : public LevainTest {
     return start_job("bakery", tok_);
   }
 
+  /// Two rounds of 2,000 idle watchers of `target` on `port`, each round ended once `gone()`
+  /// holds; the first grows the process's lasting pools (Asio's descriptor states, the tables)
+  /// to their size. Then the heap of the process on `heap_port` (levain_heap_allocated_bytes)
+  /// must have grown by more than 2 MB while the second round was joined, and be back within
+  /// 512 KiB of where it was before it.
+  void expect_idle_watchers_give_their_heap_back(std::uint16_t port, const std::string& target,
+                                                 std::uint16_t heap_port,
+                                                 const std::function<bool()>& gone) {
+    const auto heap = [&] { return scrape(heap_port, "levain_heap_allocated_bytes"); };
+    const auto round = [&](const std::function<void()>& joined) {
+      auto config = watchers_of(port, target, 2000);
+      config.hold = std::chrono::milliseconds(200);
+      loadgen::WatcherHooks hooks;
+      hooks.on_joined = joined;
+      const auto run = loadgen::run_watchers(config, hooks);
+      ASSERT_TRUE(run.setup_error.empty()) << run.setup_error;
+      for (const auto& c : run.clients) ASSERT_TRUE(c.ledger.joined()) << c.failure;
+      ASSERT_TRUE(wait_until(gone)) << "watchers still counted";
+    };
+    round([] {});
+    const double before = heap();
+    double joined = 0;
+    round([&] { joined = heap(); });
+    const double after = heap();
+    EXPECT_GT(joined - before, 2000.0 * 1024) << "joined " << joined << ", before " << before;
+    EXPECT_LT(after - before, 512.0 * 1024) << "after " << after << ", before " << before;
+  }
+
   std::string tok_;
   std::unique_ptr<PrivateBroker> broker_;
 };
@@ -104,59 +132,21 @@ TEST_F(FanoutMetricsTest, SyntheticEventsFromBenchPublishReachAFanOutOnlyReplica
 TEST_F(FanoutMetricsTest, TwoThousandIdleWatchersGiveTheirHeapBackOnceGone) {
   const std::string job = pending_job_on_the_bus({"--ws-idle-timeout", "600"});
   const auto port = server().port();
-  const auto target = live_target("bakery", job, tok_);
-  const auto round = [&](int clients, const std::function<void()>& joined) {
-    auto config = watchers_of(port, target, clients);
-    config.hold = std::chrono::milliseconds(200);
-    loadgen::WatcherHooks hooks;
-    hooks.on_joined = joined;
-    const auto run = loadgen::run_watchers(config, hooks);
-    ASSERT_TRUE(run.setup_error.empty()) << run.setup_error;
-    for (const auto& c : run.clients) ASSERT_TRUE(c.ledger.joined()) << c.failure;
-    ASSERT_TRUE(wait_until([&] { return metric("levain_ws_sessions") == 0; }))
-        << metric("levain_ws_sessions") << " sessions left";
-  };
-  // One round first: pools and caches that stay for the process's life (Asio's descriptor
-  // states, the table of watchers) grow to their size here, not in the measured round.
-  round(2000, [] {});
-  const double before = metric("levain_heap_allocated_bytes");
-  double joined = 0;
-  round(2000, [&] { joined = metric("levain_heap_allocated_bytes"); });
-  const double after = metric("levain_heap_allocated_bytes");
-  // What 2,000 watchers hold is well above the noise, and all of it comes back.
-  EXPECT_GT(joined - before, 2000.0 * 1024) << "joined " << joined << ", before " << before;
-  EXPECT_LT(after - before, 512.0 * 1024) << "after " << after << ", before " << before;
+  expect_idle_watchers_give_their_heap_back(port, live_target("bakery", job, tok_), port,
+                                            [&] { return metric("levain_ws_sessions") == 0; });
 }
 
 // The same through a gateway: each relay (the client's transport and the replica link) gives
-// its heap back once its watcher is gone, and the service's sessions do too.
+// its heap back once its watcher is gone, and the service's sessions end too.
 TEST_F(FanoutMetricsTest, TwoThousandIdleRelaysGiveTheGatewaysHeapBackOnceGone) {
   const std::string job = pending_job_on_the_bus({"--ws-idle-timeout", "600"});
   const auto replica = server().port();
-  auto& gw = start_gateway({replica}, {"--ws-idle-timeout", "600"});
-  const auto gateway = gw.port();
-  const auto target = live_target("bakery", job, tok_);
-  const auto gateway_metric = [&](const std::string& sample) { return scrape(gateway, sample); };
-  const auto round = [&](int clients, const std::function<void()>& joined) {
-    auto config = watchers_of(gateway, target, clients);
-    config.hold = std::chrono::milliseconds(200);
-    loadgen::WatcherHooks hooks;
-    hooks.on_joined = joined;
-    const auto run = loadgen::run_watchers(config, hooks);
-    ASSERT_TRUE(run.setup_error.empty()) << run.setup_error;
-    for (const auto& c : run.clients) ASSERT_TRUE(c.ledger.joined()) << c.failure;
-    ASSERT_TRUE(wait_until([&] { return gateway_metric("levain_gateway_ws_sessions") == 0; }))
-        << gateway_metric("levain_gateway_ws_sessions") << " relays left";
-    ASSERT_TRUE(wait_until([&] { return scrape(replica, "levain_ws_sessions") == 0; }))
-        << scrape(replica, "levain_ws_sessions") << " sessions left at the replica";
-  };
-  round(2000, [] {});  // the process's lasting pools grow here, not in the measured round
-  const double before = gateway_metric("levain_heap_allocated_bytes");
-  double joined = 0;
-  round(2000, [&] { joined = gateway_metric("levain_heap_allocated_bytes"); });
-  const double after = gateway_metric("levain_heap_allocated_bytes");
-  EXPECT_GT(joined - before, 2000.0 * 1024) << "joined " << joined << ", before " << before;
-  EXPECT_LT(after - before, 512.0 * 1024) << "after " << after << ", before " << before;
+  const auto gateway = start_gateway({replica}, {"--ws-idle-timeout", "600"}).port();
+  expect_idle_watchers_give_their_heap_back(
+      gateway, live_target("bakery", job, tok_), gateway, [&] {
+        return scrape(gateway, "levain_gateway_ws_sessions") == 0 &&
+               scrape(replica, "levain_ws_sessions") == 0;
+      });
 }
 
 }  // namespace

@@ -95,6 +95,30 @@ class ReplicaLinkTest : public ::testing::Test {
     ASSERT_TRUE(run_until([&] { return upgraded && events_.opened; }));
   }
 
+  /// A hand-made replica on `peer`: it reads the upgrade request and answers it with the 101
+  /// `answer_for` makes of the request, and what follows in the same write.
+  void raw_replica(
+      tcp::socket& peer,
+      const std::function<std::string(const beast::http::request<beast::http::empty_body>&)>&
+          answer_for) {
+    acceptor_.async_accept(peer, [](beast::error_code) {});
+    connect();
+    ASSERT_TRUE(run_until([&] { return peer.is_open(); }));
+    beast::flat_buffer buffer;
+    beast::http::request<beast::http::empty_body> req;
+    bool read = false;
+    beast::http::async_read(peer, buffer, req,
+                            [&](beast::error_code, std::size_t) { read = true; });
+    ASSERT_TRUE(run_until([&] { return read; }));
+    net::write(peer, net::buffer(answer_for(req)));
+  }
+
+  static std::string valid_101(const beast::http::request<beast::http::empty_body>& req) {
+    return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Accept: " +
+           common::ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\n\r\n";
+  }
+
   void server_reads() {
     server_.async_read(server_buffer_, [this](beast::error_code ec, std::size_t) {
       if (ec) {
@@ -120,7 +144,7 @@ class ReplicaLinkTest : public ::testing::Test {
   std::optional<beast::error_code> server_end_;
 };
 
-TEST_F(ReplicaLinkTest, TheUpgradeCarriesTheRelaysHeadersAndFramesBehindThe101ComeFirst) {
+TEST_F(ReplicaLinkTest, TheUpgradeCarriesTheRelaysHeadersAndTheFirstFramesArrive) {
   accept({"snapshot", "event 1"});
   EXPECT_EQ(request_.target(), "/live?x=1");
   EXPECT_EQ(request_[beast::http::field::host], "replica-1");
@@ -178,39 +202,35 @@ TEST_F(ReplicaLinkTest, OurCloseIsAnsweredAndEndsTheLink) {
 
 TEST_F(ReplicaLinkTest, AWrongAcceptKeyIsAFailedHandshake) {
   tcp::socket peer(ioc_);
-  acceptor_.async_accept(peer, [](beast::error_code) {});
-  connect();
-  beast::flat_buffer buffer;
-  beast::http::request<beast::http::empty_body> req;
-  bool read = false;
-  ASSERT_TRUE(run_until([&] { return peer.is_open(); }));
-  beast::http::async_read(peer, buffer, req, [&](beast::error_code, std::size_t) { read = true; });
-  ASSERT_TRUE(run_until([&] { return read; }));
-  const std::string answer =
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n";
-  net::write(peer, net::buffer(answer));
+  raw_replica(peer, [](const auto&) {
+    return std::string(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n");
+  });
   ASSERT_TRUE(run_until([&] { return events_.failed.has_value(); }));
   EXPECT_EQ(*events_.failed, "handshake");
   EXPECT_FALSE(events_.opened);
 }
 
+TEST_F(ReplicaLinkTest, FramesInTheSameWriteAsThe101AreReadFirst) {
+  // One write: the 101 and two frames, so the link's upgrade read takes the frames with it.
+  tcp::socket peer(ioc_);
+  raw_replica(peer, [](const auto& req) {
+    return valid_101(req) + std::string(common::ws::frame_header(0x1, 8).view()) + "snapshot" +
+           std::string(common::ws::frame_header(0x1, 7).view()) + "event 1";
+  });
+  ASSERT_TRUE(run_until([&] { return events_.opened; }));
+  EXPECT_TRUE(events_.messages.empty()) << "nothing is given before start_reading()";
+  link_->start_reading();
+  ASSERT_TRUE(run_until([&] { return events_.messages.size() == 2; }));
+  EXPECT_EQ(events_.messages, (std::vector<std::string>{"snapshot", "event 1"}));
+  EXPECT_GE(events_.batches, 1);
+}
+
 TEST_F(ReplicaLinkTest, AReplicaThatBreaksTheProtocolIsClosedWith1002AndLost) {
   // A hand-made replica: a valid 101, then a masked frame, which no server may send.
   tcp::socket peer(ioc_);
-  acceptor_.async_accept(peer, [](beast::error_code) {});
-  connect();
-  beast::flat_buffer buffer;
-  beast::http::request<beast::http::empty_body> req;
-  bool read = false;
-  ASSERT_TRUE(run_until([&] { return peer.is_open(); }));
-  beast::http::async_read(peer, buffer, req, [&](beast::error_code, std::size_t) { read = true; });
-  ASSERT_TRUE(run_until([&] { return read; }));
-  const std::string answer =
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Accept: " +
-      common::ws::accept_key(req[beast::http::field::sec_websocket_key]) + "\r\n\r\n";
-  net::write(peer, net::buffer(answer));
+  raw_replica(peer, valid_101);
   ASSERT_TRUE(run_until([&] { return events_.opened; }));
   link_->start_reading();
   net::write(peer, net::buffer(common::ws::masked_frame(0x1, "hi", {1, 2, 3, 4})));

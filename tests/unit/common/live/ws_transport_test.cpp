@@ -267,8 +267,14 @@ TYPED_TEST(WsTransportTest, ASilentPeerIsPingedThenCut) {
   // The client never reads, so it never answers the ping at 1 s: the cut comes at 2 s.
   ASSERT_TRUE(this->run_until([&] { return this->events_.gone.has_value(); }));
   EXPECT_FALSE(this->events_.gone->has_value()) << "a cut peer sent no close";
+  // What the client finds once it reads: the ping it never answered, then the end.
+  int pings = 0;
+  this->client_.control_callback([&](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::ping) ++pings;
+  });
   this->read_all();
   ASSERT_TRUE(this->run_until([&] { return this->client_end_.has_value(); }));
+  EXPECT_EQ(pings, 1);
   EXPECT_NE(*this->client_end_, websocket::error::closed) << "no close handshake on a cut";
 }
 
