@@ -12,6 +12,7 @@
 #include "training/live/event_fanout.hpp"
 #include "training/live/presence.hpp"
 #include "training/live/shard_delivery.hpp"
+#include "training/live/store_check.hpp"
 #include "training/store/open_store.hpp"
 
 namespace levain::training {
@@ -25,7 +26,7 @@ struct TrainingService::Parts {
         verifier(config.auth),
         store(open_store(config.database_url, config.data_dir)),
         bus(make_bus(config.amqp, metrics)),
-        manager(config.resume, config.presence_ttl),
+        manager(config.resume, config.presence_ttl, config.live_check),
         fanout(*bus, manager, metrics),
         runner(*store, *bus, metrics, config.runner),
         api(config.api, verifier, *store, *bus, runner, manager, config.live, metrics),
@@ -36,6 +37,12 @@ struct TrainingService::Parts {
                                        kFanoutBuckets)),
         server(io, api, config.http, metrics),
         presence(*bus, manager, runner.replica_id(), io.context(0).get_executor()),
+        store_check(
+            manager, io.context(0).get_executor(),
+            [this](const std::string& tenant, const std::string& job, auto done) {
+              api.load_snapshot(tenant, job, std::move(done));
+            },
+            metrics),
         sender(*store, runner.replica_id(), config.webhooks, metrics) {
     manager.set_dispatch(&delivery);
     api.set_io(io);
@@ -93,6 +100,7 @@ struct TrainingService::Parts {
   ShardDelivery delivery;
   common::http::HttpServer server;
   WatcherPresence presence;
+  StoreCheck store_check;  // its reads run on the API's workers, joined in stop()
   webhooks::Sender sender;
   bool stopped = false;
 };
@@ -109,6 +117,7 @@ net::ip::tcp::endpoint TrainingService::start() {
   p.runner.recover();
   const auto ep = p.server.listen(p.config.host, p.config.port);
   p.presence.start();
+  p.store_check.start();
   p.sender.start();
   p.io.run();
   return ep;
@@ -126,6 +135,7 @@ void TrainingService::stop() {
   // No more bus events into sessions: a RabbitMQ consumer would keep bringing other replicas'.
   p.fanout.stop();
   p.presence.stop();
+  p.store_check.stop();
   p.runner.shutdown("interrupted: server shutting down");
   p.sender.stop();  // deliveries not made yet stay in the store for the next start
   // Let the close handshakes finish so clients read 1001, not a dropped connection; a peer that

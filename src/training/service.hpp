@@ -30,7 +30,9 @@ struct ServiceConfig {
   common::live::Limits live;
   ResumeLimits resume;
   std::chrono::seconds presence_ttl{15};  // another replica's watchers count until then
-  webhooks::SenderConfig webhooks;        // .allow is also api.webhook_allow
+  /// A watched job quiet this long is read from the store (training/live/quiet_jobs.hpp).
+  std::chrono::milliseconds live_check{10000};
+  webhooks::SenderConfig webhooks;  // .allow is also api.webhook_allow
   api::ApiConfig api;
   common::http::ServerLimits http;
   std::chrono::seconds shutdown_grace{5};

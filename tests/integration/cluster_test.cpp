@@ -16,7 +16,9 @@
 #include "harness/rabbitmq_broker.hpp"
 #include "harness/sse_client.hpp"
 #include "harness/stream_checks.hpp"
+#include "harness/temp_dir.hpp"
 #include "harness/wait.hpp"
+#include "training/store/open_store.hpp"
 
 namespace levain::integration {
 namespace {
@@ -227,6 +229,45 @@ TEST_F(ClusterTest, AFanOutReplicaLeavesItsJobsToTheTrainingReplicas) {
   };
   EXPECT_NE(metrics_of(trainer).find(ran_one), std::string::npos) << metrics_of(trainer);
   EXPECT_EQ(metrics_of(fan_out).find(ran_one), std::string::npos) << metrics_of(fan_out);
+}
+
+TEST_F(ClusterTest, AJobThatMovedOnInTheStoreWithoutAnEventReachesItsWatchers) {
+  // The chaos run's case: a trainer stored the job's end and was killed before its publisher
+  // sent it (a broker that had just restarted), so no event will ever say it. The fan-out
+  // replica's watcher hears nothing for --live-check-ms, its job is read from the store, and the
+  // store being past the bus gives the watcher a fresh snapshot: the end, then a normal close.
+  auto& fan_out =
+      start_replica("fan-out", {"--max-concurrent-jobs", "0", "--live-check-ms", "300"});
+  const auto tok = token({kTenant});
+  const auto job = start_job_on(fan_out, tok, demo_csv(3, 200, 15));
+  auto watcher = watch_on(fan_out, job, tok);
+  ASSERT_TRUE(watcher->read_until_type("connected")) << watcher->end().describe();
+  EXPECT_EQ(str_at(watcher->messages().front(), "data/snapshot/status"), "pending");
+
+  // The dead trainer's last act, through the store's own code (the write it makes before a
+  // publish): seq 3, failed.
+  const TempDir scratch;
+  const auto store = training::open_store(database_url_, scratch.path().string());
+  auto record = store->get_job(kTenant, job);
+  ASSERT_TRUE(record.has_value());
+  record->status = training::JobStatus::failed;
+  record->seq = 3;
+  record->progress = 20;
+  record->current_step = "Failed";
+  record->error = "interrupted: its replica was killed";
+  record->finished_at_us = record->created_at_us + 1;
+  store->save_job(*record);
+
+  watcher->read_until_close();
+  const auto& got = watcher->messages();
+  ASSERT_GE(got.size(), 2u);
+  EXPECT_EQ(type_of(got.back()), "connected") << dump(got.back());
+  EXPECT_EQ(str_at(got.back(), "data/snapshot/status"), "failed") << dump(got.back());
+  EXPECT_EQ(int_at(got.back(), "seq"), 3);
+  EXPECT_EQ(watcher->end().code, 1000) << watcher->end().describe();
+  const auto metrics = HttpClient(fan_out.port()).get("/metrics", "").body;
+  EXPECT_NE(metrics.find("\nlevain_live_store_ahead_total 1\n"), std::string::npos) << metrics;
+  EXPECT_EQ(metrics.find("\nlevain_live_store_checks_total 0\n"), std::string::npos);
 }
 
 TEST_F(ClusterTest, WatchersAreCountedAcrossReplicasAndAVanishedReplicasExpire) {

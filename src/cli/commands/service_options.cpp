@@ -93,6 +93,12 @@ void add_service_flags(CLI::App& cmd, ServiceFlags& f) {
                  "said its counts again (it says them every 5 s)")
       ->capture_default_str()
       ->check(CLI::Range(6, 3600));
+  cmd.add_option("--live-check-ms", f.live_check_ms,
+                 "A watched job that heard no event for this long is read from the store; when "
+                 "the store is past what the bus brought (a replica killed with events unsent), "
+                 "its watchers here get a fresh snapshot")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 3600000));
   cmd.add_option("--webhook-allow", f.webhook_allow,
                  "Hosts (exact names) and IPv4/IPv6 addresses or CIDR blocks that tenants' "
                  "webhook URLs may name (repeatable or comma-separated); none by default, so a "
@@ -161,6 +167,7 @@ training::ServiceConfig to_service_config(const ServiceFlags& f) {
   c.resume.bytes = f.resume_bytes;
   c.resume.grace = std::chrono::seconds(f.resume_grace_s);
   c.presence_ttl = std::chrono::seconds(f.presence_ttl_s);
+  c.live_check = std::chrono::milliseconds(f.live_check_ms);
   c.webhooks.allow = f.webhook_allow;
   c.api.webhook_allow = f.webhook_allow;
   c.webhooks.attempts = f.webhook_attempts;

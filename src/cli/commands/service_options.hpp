@@ -36,6 +36,7 @@ struct ServiceFlags {
   std::size_t resume_bytes = 256 * 1024;
   int resume_grace_s = 60;
   int presence_ttl_s = 15;
+  int live_check_ms = 10000;
   std::vector<std::string> webhook_allow;
   int webhook_attempts = 6;
   double webhook_first_retry_s = 20;

@@ -48,6 +48,11 @@ class TrainingApi final : public common::http::RequestHandler {
   void set_draining() { draining_ = true; }
   /// Waits for queued REST handlers; call after the I/O threads stopped accepting.
   void join();
+  /// The job as the joins read it (SnapshotBatcher, on the request workers): for StoreCheck.
+  void load_snapshot(const std::string& tenant, const std::string& job_id,
+                     SnapshotBatcher::Done done) {
+    snapshots_.load(tenant, job_id, std::move(done));
+  }
   /// WebSocket sessions still alive (their close handshake not yet finished).
   std::int64_t live_sessions() const { return live_.sessions.value(); }
 

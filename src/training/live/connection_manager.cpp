@@ -51,6 +51,7 @@ JoinResult ConnectionManager::join(const std::string& job_id, const std::string&
   const auto [it, inserted] = sinks.emplace(sink.get(), sink);
   if (inserted) {
     ++sessions_;
+    if (sinks.size() == 1) quiet_.watched(job_id, QuietJobs::Clock::now());
     if (!tenant.empty()) {
       job_tenant_.try_emplace(job_id, tenant);
       ++tenant_local_[tenant];
@@ -79,6 +80,7 @@ void ConnectionManager::leave(const std::string& job_id, const LiveSink* sink) {
   if (it->second.empty()) {
     jobs_.erase(it);
     announced_.erase(job_id);
+    quiet_.forget(job_id);
     if (tenant != job_tenant_.end()) job_tenant_.erase(tenant);
   }
 }
@@ -149,7 +151,9 @@ void ConnectionManager::broadcast(const std::string& job_id, const EventPtr& eve
   std::vector<SinkList> by_shard(shards);
   {
     std::lock_guard lock(mutex_);
-    rings_.add(job_id, event, ResumeRings::Clock::now());
+    const auto now = ResumeRings::Clock::now();
+    rings_.add(job_id, event, now);
+    quiet_.heard(job_id, event->seq, now);
     if (const auto it = jobs_.find(job_id); it != jobs_.end()) {
       for (const auto& [id, sink] : it->second) {
         auto s = sink.lock();
@@ -179,6 +183,39 @@ std::size_t ConnectionManager::resnapshot_all() {
   }
   for (const auto& s : targets) s->resnapshot();
   return targets.size();
+}
+
+std::vector<ConnectionManager::QuietJob> ConnectionManager::quiet_jobs(
+    QuietJobs::Clock::time_point now, std::size_t max) {
+  std::vector<QuietJob> out;
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return out;
+  for (auto& job : quiet_.due(now, max)) {
+    const auto tenant = job_tenant_.find(job);
+    if (tenant == job_tenant_.end()) continue;  // joins that named no tenant (unit tests)
+    out.push_back({std::move(job), tenant->second});
+  }
+  return out;
+}
+
+void ConnectionManager::snapshot_read(const std::string& job_id, std::uint64_t seq) {
+  std::lock_guard lock(mutex_);
+  quiet_.read(job_id, seq);
+}
+
+bool ConnectionManager::store_at(const std::string& job_id, std::uint64_t seq) {
+  std::vector<std::shared_ptr<LiveSink>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    if (!quiet_.stored_at(job_id, seq)) return false;
+    if (const auto it = jobs_.find(job_id); it != jobs_.end()) {
+      for (const auto& [id, sink] : it->second) {
+        if (auto s = sink.lock()) targets.push_back(std::move(s));
+      }
+    }
+  }
+  for (const auto& s : targets) s->store_ahead(seq);
+  return true;
 }
 
 void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string& reason) {

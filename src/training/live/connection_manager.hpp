@@ -16,6 +16,7 @@
 
 #include "training/live/outbound_event.hpp"
 #include "training/live/presence.hpp"
+#include "training/live/quiet_jobs.hpp"
 #include "training/live/resume_ring.hpp"
 
 namespace levain::training {
@@ -36,6 +37,9 @@ class LiveSink {
   /// The bus may have lost events for a while: re-read the job's snapshot, send it as a new
   /// `connected`, then go on from its seq.
   virtual void resnapshot() {}
+  /// The store holds the job at `seq` and the bus never brought it (quiet_jobs.hpp): a sink
+  /// behind it resnapshots.
+  virtual void store_ahead(std::uint64_t /*seq*/) {}
   /// The job's watchers on every replica changed to `watchers` (a `watchers` message).
   virtual void watchers_changed(std::size_t /*watchers*/) {}
 
@@ -83,8 +87,12 @@ class ConnectionManager {
   };
 
   explicit ConnectionManager(ResumeLimits resume = {},
-                             std::chrono::seconds presence_ttl = std::chrono::seconds{15})
-      : rings_(resume), presence_(presence_ttl), tenant_presence_(presence_ttl) {}
+                             std::chrono::seconds presence_ttl = std::chrono::seconds{15},
+                             std::chrono::milliseconds quiet_check = std::chrono::seconds{10})
+      : rings_(resume),
+        presence_(presence_ttl),
+        tenant_presence_(presence_ttl),
+        quiet_(quiet_check) {}
 
   /// Without one (unit tests) broadcast() delivers and flushes inline, on the caller's thread.
   /// Set before the first broadcast; `dispatch` outlives every broadcast.
@@ -107,6 +115,18 @@ class ConnectionManager {
   void broadcast(const std::string& job_id, const std::shared_ptr<const OutboundEvent>& event);
   /// Asks every session to resnapshot() (after the bus reconnected). Returns how many were asked.
   std::size_t resnapshot_all();
+  /// A quiet job to read from the store (quiet_jobs.hpp), with the tenant its watchers named.
+  struct QuietJob {
+    std::string job_id;
+    std::string tenant;
+  };
+  /// A watcher of `job_id` read its snapshot at `seq`: what the store said then is not news.
+  void snapshot_read(const std::string& job_id, std::uint64_t seq);
+  /// Up to `max` watched jobs that heard nothing for the quiet interval.
+  std::vector<QuietJob> quiet_jobs(QuietJobs::Clock::time_point now, std::size_t max);
+  /// The store holds `job_id` at `seq`: when the bus never brought it, every sink of the job is
+  /// told (store_ahead), and true is returned.
+  bool store_at(const std::string& job_id, std::uint64_t seq);
   /// Refuses further joins and asks every session to close with `close_code`.
   void shutdown_all(std::uint16_t close_code, const std::string& reason);
 
@@ -140,6 +160,7 @@ class ConnectionManager {
   std::unordered_map<std::string, std::string> job_tenant_;    // job → the tenant its joins named
   std::unordered_map<std::string, std::size_t> tenant_local_;  // tenant → watchers here
   std::unordered_map<std::string, std::size_t> announced_;     // job → watchers last told
+  QuietJobs quiet_;
   std::size_t sessions_ = 0;
   bool shut_down_ = false;
   Dispatch* dispatch_ = nullptr;

@@ -67,6 +67,12 @@ void JobFeed::snapshot(std::uint64_t seq, std::optional<std::string_view> ended_
 
 void JobFeed::bus_lost() { refresh(); }
 
+void JobFeed::store_ahead(std::uint64_t seq) {
+  // While loading, the read under way may predate the store's seq: refresh() reads once more.
+  if (phase_ == Phase::live && seq <= last_seq_) return;
+  refresh();
+}
+
 void JobFeed::refresh() {
   if (phase_ == Phase::loading) {
     reload_ = true;  // the read under way may predate the loss

@@ -61,6 +61,9 @@ class JobFeed {
   void snapshot(std::uint64_t seq, std::optional<std::string_view> ended_as);
   /// The bus reconnected: events may have been lost.
   void bus_lost();
+  /// The store holds the job at `seq`, which the bus never brought (quiet_jobs.hpp): behind it,
+  /// read a fresh snapshot.
+  void store_ahead(std::uint64_t seq);
   /// The session is closing: nothing more is asked of it.
   void stop();
 

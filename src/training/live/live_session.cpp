@@ -93,6 +93,13 @@ class LiveSession final : public LiveSink,
     });
   }
 
+  void store_ahead(std::uint64_t seq) override {
+    net::post(transport_->get_executor(), [self = shared_from_this(), seq] {
+      self->feed_.store_ahead(seq);
+      self->transport_->flush();
+    });
+  }
+
   void watchers_changed(std::size_t watchers) override {
     net::post(transport_->get_executor(), [self = shared_from_this(), watchers] {
       if (!self->feed_.live()) return;  // its `connected` is still to come, with the count
@@ -184,6 +191,8 @@ class LiveSession final : public LiveSink,
     if (!job) return close(close_code::not_found, "no such job for this tenant", false);
     snapshot_ = &*job;
     const auto status = job->status;
+    // What the watchers have is no news to the store check (quiet_jobs.hpp).
+    if (job->seq > 0 && !is_terminal(status)) ctx_.manager.snapshot_read(watch_.job_id, job->seq);
     feed_.snapshot(job->seq, is_terminal(status) ? std::optional(to_string(status)) : std::nullopt);
     snapshot_ = nullptr;
     transport_->flush();

@@ -94,6 +94,39 @@ TEST(ConnectionManager, ResnapshotAllAsksEveryLiveSessionOfEveryJob) {
   EXPECT_TRUE(a->seqs.empty());
 }
 
+TEST(ConnectionManager, AQuietJobIsCheckedAndItsSinksHearAStoreAheadOfTheBusOnce) {
+  struct StoreSink : RecordingSink {
+    std::vector<std::uint64_t> told;
+    void store_ahead(std::uint64_t seq) override { told.push_back(seq); }
+  };
+  using std::chrono::seconds;
+  ConnectionManager m({}, seconds(15), seconds(10));
+  const auto t0 = QuietJobs::Clock::now();
+  auto a = std::make_shared<StoreSink>();
+  auto b = std::make_shared<StoreSink>();
+  std::optional<std::vector<EventPtr>> none;
+  m.join("job-1", "bakery", a, 0, none, {});
+  m.join("job-1", "bakery", b, 0, none, {});
+  m.broadcast("job-1", event(3));
+  EXPECT_TRUE(m.quiet_jobs(t0 + seconds(5), 10).empty()) << "heard from just now";
+  const auto due = m.quiet_jobs(t0 + seconds(20), 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].job_id, "job-1");
+  EXPECT_EQ(due[0].tenant, "bakery");
+  EXPECT_TRUE(m.quiet_jobs(t0 + seconds(21), 10).empty()) << "one check per interval";
+
+  EXPECT_FALSE(m.store_at("job-1", 3)) << "the bus brought seq 3";
+  EXPECT_TRUE(m.store_at("job-1", 5));
+  EXPECT_EQ(a->told, std::vector<std::uint64_t>{5});
+  EXPECT_EQ(b->told, std::vector<std::uint64_t>{5});
+  EXPECT_FALSE(m.store_at("job-1", 5)) << "told once per seq the store gains";
+  EXPECT_FALSE(m.store_at("job-2", 9)) << "nobody watches it here";
+
+  m.leave("job-1", a.get());
+  m.leave("job-1", b.get());
+  EXPECT_TRUE(m.quiet_jobs(t0 + seconds(60), 10).empty()) << "forgotten with its last watcher";
+}
+
 TEST(ConnectionManager, AJoinThatResumesGetsTheRingsEventsThenOnlyLaterOnes) {
   ConnectionManager m;
   // Events of a job nobody watches on this replica are kept for watchers that come back.

@@ -36,7 +36,8 @@ EventPtr parse_event(std::istringstream& in) {
 }
 
 /// Runs one script of inputs, separated by ';':
-///   join | resume N none | resume N [a b C...] | ev K [C|F] | snap S [status] | lost | stop
+///   join | resume N none | resume N [a b C...] | ev K [C|F] | snap S [status] | lost |
+///   store S (the store is at S, which the bus never brought) | stop
 std::vector<std::string> run(const std::string& script, std::size_t limit = 1000) {
   Recorder out;
   JobFeed feed(out, limit);
@@ -80,6 +81,10 @@ std::vector<std::string> run(const std::string& script, std::size_t limit = 1000
       feed.snapshot(seq, status.empty() ? std::nullopt : std::optional<std::string_view>(status));
     } else if (verb == "lost") {
       feed.bus_lost();
+    } else if (verb == "store") {
+      std::uint64_t seq = 0;
+      in >> seq;
+      feed.store_ahead(seq);
     } else if (verb == "stop") {
       feed.stop();
     } else {
@@ -156,7 +161,19 @@ const std::vector<Row> kRows = {
     {"a hole in the ring's replay reads the snapshot",
      "resume 4 [5 7]; ev 8; snap 7",
      {"resumed 4", "send 5", "read", "connected", "send 8"}},
-    {"nothing after stop", "join; stop; snap 3; ev 4; lost", {"read"}},
+    {"the store past the bus: its end is read and ends the feed",
+     "join; snap 1; store 4; snap 4 completed",
+     {"read", "connected", "read", "connected", "end job completed"}},
+    {"the store at what this watcher has: nothing to do",
+     "join; snap 4; store 4; ev 5",
+     {"read", "connected", "send 5"}},
+    {"the store past a read under way: one more read after it",
+     "join; store 6; snap 5; snap 6",
+     {"read", "connected", "read", "connected"}},
+    {"the store past the bus, then the bus catches up: its late events are not sent twice",
+     "join; snap 1; store 3; ev 2; ev 3; snap 3; ev 3; ev 4",
+     {"read", "connected", "read", "connected", "send 4"}},
+    {"nothing after stop", "join; stop; snap 3; ev 4; lost; store 9", {"read"}},
 };
 
 TEST(JobFeed, EveryJoinTimeAndOrder) {
