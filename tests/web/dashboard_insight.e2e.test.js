@@ -151,19 +151,23 @@ test('Cancel asks first, posts the cancel, and the job ends cancelled', async ()
   const live = await stack.connection('j2');
   live.send(midJob());
   await page.getByTestId('cancel-training').waitFor(WAIT);
-  page.once('dialog', (d) => d.dismiss());
+  // Each dialog is waited for before the next click: click() may resolve before the dialog
+  // event reaches us, and a listener for the second dialog registered by then took the first.
+  const dismissed = page.waitForEvent('dialog').then((d) => d.dismiss());
   await page.getByTestId('cancel-training').click();
+  await dismissed;
   assert.ok(!stack.requests.some((r) => r.path.endsWith('/cancel')), 'dismissed: nothing sent');
   let cancelled = 0;
   stack.on('POST /training/jobs/{id}/cancel', () => {
     cancelled += 1;
     return { status: 202, body: job('j2', 'running') };
   });
-  page.once('dialog', (d) => {
+  const accepted = page.waitForEvent('dialog').then((d) => {
     assert.match(d.message(), /Cancel training job j2\?/);
-    d.accept();
+    return d.accept();
   });
   await page.getByTestId('cancel-training').click();
+  await accepted;
   await stack.until(() => cancelled === 1, 'the cancel request');
   assert.equal(stack.requests.find((r) => r.path.endsWith('/cancel')).path, '/training/jobs/j2/cancel');
   await waitText(page, 'cancel-training', 'Cancelling…');

@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/ws/frame_writer.hpp"
@@ -225,6 +226,43 @@ TEST_F(ReplicaLinkTest, FramesInTheSameWriteAsThe101AreReadFirst) {
   ASSERT_TRUE(run_until([&] { return events_.messages.size() == 2; }));
   EXPECT_EQ(events_.messages, (std::vector<std::string>{"snapshot", "event 1"}));
   EXPECT_GE(events_.batches, 1);
+}
+
+TEST_F(ReplicaLinkTest, FramesThatCameBeforeStartReadingAreReadWithoutMoreFromTheReplica) {
+  // The frames arrive after the 101 and before start_reading(), while the relay still answers
+  // its client, so the reactor sees them with no wait queued. Then the replica falls silent,
+  // as a killed one does after its FIN: nothing later may be needed to read them.
+  tcp::socket peer(ioc_);
+  raw_replica(peer, valid_101);
+  ASSERT_TRUE(run_until([&] { return events_.opened; }));
+  net::write(peer, net::buffer(std::string(common::ws::frame_header(0x1, 8).view()) + "snapshot"));
+  peer.shutdown(tcp::socket::shutdown_send);
+  ioc_.restart();
+  ioc_.run_for(std::chrono::milliseconds(100));  // the edge comes and goes
+  EXPECT_TRUE(events_.messages.empty());
+  link_->start_reading();
+  ASSERT_TRUE(run_until([&] { return events_.closed.has_value(); }));
+  EXPECT_EQ(events_.messages, (std::vector<std::string>{"snapshot"}));
+}
+
+TEST_F(ReplicaLinkTest, ABurstOverOneWakeUpsBoundIsReadToTheEnd) {
+  // 3 MiB in 48 messages, then silence: the link reads 1 MiB per wake-up, and the wake-ups
+  // after the first must not need bytes the replica will never send.
+  tcp::socket peer(ioc_);
+  raw_replica(peer, valid_101);
+  ASSERT_TRUE(run_until([&] { return events_.opened; }));
+  link_->start_reading();
+  const std::string payload(64 * 1024, 'x');
+  std::string burst;
+  for (int i = 0; i < 48; ++i) {
+    burst += common::ws::frame_header(0x2, payload.size()).view();
+    burst += payload;
+  }
+  std::thread writer([&] { net::write(peer, net::buffer(burst)); });
+  const bool all = run_until([&] { return events_.messages.size() == 48; });
+  writer.join();
+  ASSERT_TRUE(all) << events_.messages.size() << " of 48";
+  EXPECT_GE(events_.batches, 3) << "one batch per wake-up of at most 1 MiB";
 }
 
 TEST_F(ReplicaLinkTest, AReplicaThatBreaksTheProtocolIsClosedWith1002AndLost) {
