@@ -20,8 +20,9 @@ StoreCheck::StoreCheck(ConnectionManager& manager, boost::asio::any_io_executor 
                               "Watched jobs read from the store after a quiet interval, for "
                               "events the bus never brought")),
       ahead_(metrics.counter("levain_live_store_ahead_total",
-                             "Store checks that found a job past what the bus brought (events "
-                             "lost before the bus); its watchers here read a fresh snapshot")) {}
+                             "Store checks that found a job past what the bus brought (its events "
+                             "late, or lost with their publisher); its watchers here read a fresh "
+                             "snapshot")) {}
 
 StoreCheck::~StoreCheck() { stop(); }
 
@@ -57,8 +58,8 @@ void StoreCheck::checked(const std::string& job_id, const std::string& tenant,
   if (!job || !manager_.store_at(job_id, job->seq)) return;
   ahead_.inc();
   spdlog::info(
-      "live: job {} of tenant {} is at seq {} in the store, past what the bus brought (events "
-      "lost before the bus); its watchers here read a fresh snapshot",
+      "live: job {} of tenant {} is at seq {} in the store, past what the bus brought here (its "
+      "events late, or lost with their publisher); its watchers here read a fresh snapshot",
       job_id, tenant, job->seq);
 }
 
