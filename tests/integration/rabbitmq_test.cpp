@@ -125,6 +125,10 @@ TEST_F(RabbitMqTest, BrokerRestartMidJobEveryWatcherEndsCompleted) {
   ASSERT_TRUE(c1->read_until_type("product_completed", 3)) << c1->end().describe();
   broker.stop();
   ASSERT_TRUE(wait_until([&] { return readyz() == 503; }, kBrokerDeadline)) << "still ready";
+  // The answer says which part is down.
+  const auto why = boost::json::parse(http().get("/readyz", "").body);
+  EXPECT_EQ(why, boost::json::parse(R"({"ready":false,"bus":false,"store":true,"draining":false})"))
+      << why;
   const auto during = get_job(tenant, tok, job);
   ASSERT_EQ(str_at(during, "status"), "running")
       << "the job ended before the broker went down: make it longer. " << dump(during);

@@ -120,10 +120,14 @@ Response TrainingApi::dispatch(const Request& req, const RouteMatch& route) {
   using boost::beast::http::verb;
   switch (route.route) {
     case Route::readyz: {
-      const bool ready = !draining_ && bus_.healthy() && store_.healthy();
+      // Each part read once, so the body says why a 503 is one.
+      const bool bus = bus_.healthy();
+      const bool store = store_.healthy();
+      const bool draining = draining_.load();
+      const bool ready = !draining && bus && store;
       return common::http::json_response(
           ready ? Status::ok : Status::service_unavailable,
-          {{"ready", ready}, {"bus", bus_.healthy()}, {"draining", draining_.load()}});
+          {{"ready", ready}, {"bus", bus}, {"store", store}, {"draining", draining}});
     }
     case Route::sales:
       return req.method() == verb::post ? upload_sales(req, route) : read_sales(req, route);
