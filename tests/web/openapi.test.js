@@ -68,7 +68,8 @@ function validate({ door, method, target, template, status, headers, text }) {
 }
 
 /**
- * Calls `method target` on one door (or both), checks the status, validates the answer, and for
+ * Calls `method target` on one door (or both), checks the status (`expect`: one, or a list of
+ * those allowed), validates the answer, and for
  * a 2xx also the request's query values and body against the operation's parameters. `invalid`
  * names a parameter the code refused, which the document must refuse too.
  */
@@ -88,10 +89,10 @@ async function call(method, target, expect, opts = {}) {
       sent['Content-Type'] = type ?? 'text/csv';
     }
     const res = await exchange(doors[d], method, target, { headers: sent, body: payload });
-    assert.equal(res.status, expect, `${d} ${method} ${target}: expected ${expect}, got ${res.status}: ${res.text.slice(0, 400)}`);
+    assert.ok([expect].flat().includes(res.status), `${d} ${method} ${target}: expected ${expect}, got ${res.status}: ${res.text.slice(0, 400)}`);
     validate({ door: d, method, target, template, ...res });
     const m = method.toLowerCase();
-    if (expect < 300 && api.doc.paths[template][m]) {
+    if (res.status < 300 && api.doc.paths[template][m]) {
       const problems = [];
       for (const [name, value] of url.searchParams) {
         if (name !== 'token') problems.push(...api.checkParam(template, m, 'query', name, value));
@@ -256,11 +257,15 @@ test('the calendar, the products\' economics and the webhooks', async () => {
 let jobId;
 
 test('training jobs: start, conflict, list, read, cancel, and the live endpoint', async () => {
-  const started = await call('POST', `${T}/training/jobs`, 202, { ...trainer(), json: { horizon_days: 14 }, door: 'gateway' });
+  // Two starts at once, one per door: one is the job, the other is refused with its id. (One
+  // after the other, the first job could end before the second start: six products train in
+  // tens of milliseconds, and CI once saw 202 twice.)
+  const start = (door) => call('POST', `${T}/training/jobs`, [202, 409], { ...trainer(), json: { horizon_days: 14 }, door });
+  const answers = await Promise.all([start('gateway'), start('service')]);
+  const [started, conflict] = answers[0].status === 202 ? answers : [answers[1], answers[0]];
+  assert.deepEqual([started.status, conflict.status], [202, 409], answers.map((a) => a.text).join('\n'));
   jobId = started.json.job_id;
   const J = `${T}/training/jobs/${jobId}`;
-  // The job above trains for seconds: a second start meanwhile is refused with its id.
-  const conflict = await call('POST', `${T}/training/jobs`, 409, { ...trainer(), json: {} });
   assert.equal(conflict.json.job_id, jobId);
   await call('POST', `${T}/training/jobs`, 400, { ...trainer(), json: { horizon_days: 0 } });
   await call('POST', `${T}/training/jobs`, 400, { ...trainer(), json: '{"horizon_days":' });
