@@ -43,8 +43,6 @@ class QuietJobs {
   /// watchers read and what an earlier check reported (watchers are asked once per seq gained).
   bool stored_at(const std::string& job, std::uint64_t seq);
 
-  std::size_t size() const { return jobs_.size(); }
-
  private:
   struct Job {
     Clock::time_point since;  // the last event, watch or check
