@@ -90,7 +90,7 @@ void ReplicaLink::on_connected(error_code ec, const std::shared_ptr<Handshake>& 
     return events_->on_link_failed(
         "connect", ec == net::error::operation_aborted ? beast::error::timeout : ec);
   }
-  deadline_set_ = false;
+  timer_.fresh();
   deadline(limits_.handshake_timeout);
   net::async_write(socket_, net::buffer(hs->request), [this, hs](error_code ec, std::size_t) {
     if (ec) return on_response(ec, hs);
@@ -100,8 +100,7 @@ void ReplicaLink::on_connected(error_code ec, const std::shared_ptr<Handshake>& 
 }
 
 void ReplicaLink::on_response(error_code ec, const std::shared_ptr<Handshake>& hs) {
-  timer_.cancel();
-  deadline_set_ = false;
+  timer_.fresh();
   if (ec == net::error::operation_aborted) ec = beast::error::timeout;
   if (!ec) {
     const auto& res = hs->parser.get();
@@ -164,7 +163,7 @@ void ReplicaLink::read_available() {
     const auto n = socket.read_some(net::buffer(buffer), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) break;
     if (ec) return done(std::nullopt, ec);  // the replica went away without a close
-    liveness_.heard();
+    timer_.heard();
     std::string_view in(buffer.data(), n);
     while (!in.empty()) {
       common::ws::ReadEvent event;
@@ -254,29 +253,14 @@ void ReplicaLink::done(const std::optional<CloseReason>& peer, error_code ec) {
 }
 
 void ReplicaLink::tick() {
-  if (limits_.idle_timeout.count() <= 0) return;
-  timer_.expires_after(limits_.idle_timeout / 2);
-  timer_.async_wait([this, owner = owner_.lock()](error_code ec) {
-    if (ec || state_ != State::open) return;
-    switch (liveness_.tick()) {
-      case ws::Liveness::Action::none:
-        break;
-      case ws::Liveness::Action::ping:
-        own_frame(ws::opcode::ping, {});
-        break;
-      case ws::Liveness::Action::cut:
-        return layer_->close_socket();  // the pending wait fails: the link is lost
-    }
-    tick();
-  });
+  timer_.keep_alive(
+      limits_.idle_timeout, owner_.lock(), [this] { return state_ == State::open; },
+      [this] { own_frame(ws::opcode::ping, {}); },
+      [this] { layer_->close_socket(); });  // the pending wait fails: the link is lost
 }
 
 void ReplicaLink::deadline(std::chrono::steady_clock::duration after) {
-  if (deadline_set_) return;
-  deadline_set_ = true;
-  timer_.expires_after(after);
-  timer_.async_wait([this, owner = owner_.lock()](error_code ec) {
-    if (ec) return;
+  timer_.deadline(after, owner_.lock(), [this] {
     if (layer_) return layer_->close_socket();
     error_code ignored;
     socket_.close(ignored);  // connecting or upgrading: its operation ends with an error

@@ -2,9 +2,9 @@
 /// The gateway's hop to a training replica: the client side of RFC 6455, ours for the reason the
 /// watchers' server side is (common/ws/frame_reader.hpp). Per idle relay, Beast's client stream
 /// held 2.4 KiB of state, its whole-message read a 1.5 KiB buffer, and the tcp_stream two timers.
-/// This link holds a frame reader, one timer and a wait for readability: its reads go into one
-/// buffer per I/O thread once the socket has bytes, so an idle relay holds no read buffer at all.
-/// Plain TCP: replicas sit on the private network (docs/deploy.md).
+/// This link holds a frame reader, one timer (ws::HopTimer) and a wait for readability: its reads
+/// go into one buffer per I/O thread once the socket has bytes, so an idle relay holds no read
+/// buffer at all. Plain TCP: replicas sit on the private network (docs/deploy.md).
 ///
 /// The replica's messages reach the owner one by one, then on_link_batch_end() once the socket
 /// has nothing more for now (when the relay flushes its client: one send per read of a burst).
@@ -12,7 +12,6 @@
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <chrono>
@@ -25,7 +24,7 @@
 #include "common/live/limits.hpp"
 #include "common/ws/coalescing_stream.hpp"
 #include "common/ws/frame_reader.hpp"
-#include "common/ws/liveness.hpp"
+#include "common/ws/hop_timer.hpp"
 
 namespace levain::gateway {
 
@@ -95,15 +94,13 @@ class ReplicaLink {
 
   tcp::socket socket_;  // until open; then the layer's
   std::optional<common::ws::CoalescingStream<tcp::socket>> layer_;
-  boost::asio::steady_timer timer_;
+  common::ws::HopTimer timer_;
   const common::live::Limits& limits_;
   common::ws::FrameReader reader_;
   std::string early_;  // what came with the 101, read before anything else
   Events* events_ = nullptr;
   std::weak_ptr<void> owner_;
   State state_ = State::connecting;
-  common::ws::Liveness liveness_;
-  bool deadline_set_ = false;
 };
 
 }  // namespace levain::gateway

@@ -11,7 +11,6 @@
 
 #include <array>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <memory>
 #include <string>
@@ -21,7 +20,7 @@
 #include "common/live/transport.hpp"
 #include "common/ws/coalescing_stream.hpp"
 #include "common/ws/frame_writer.hpp"
-#include "common/ws/liveness.hpp"
+#include "common/ws/hop_timer.hpp"
 
 namespace levain::common::live {
 
@@ -67,7 +66,7 @@ class WsFraming {
 
   // --- what the transport tells it ---
   /// Bytes came from the peer: it is alive.
-  void heard() { liveness_.heard(); }
+  void heard() { timer_.heard(); }
   void pong(std::string_view payload) {
     if (state_ == State::open) own_frame(ws::opcode::pong, payload);
   }
@@ -104,42 +103,23 @@ class WsFraming {
     layer_.write_own(frame);
   }
 
-  /// Every half idle timeout while open: ws::Liveness says whether to ping or cut (a cut
-  /// peer's read then fails).
+  /// Every half idle timeout while open: a ping to a silent peer, a cut (its read then fails)
+  /// of one that stays silent.
   void tick(const std::shared_ptr<void>& owner) {
-    if (limits_.idle_timeout.count() <= 0) return;
-    timer_.expires_after(limits_.idle_timeout / 2);
-    timer_.async_wait([this, owner](boost::beast::error_code ec) {
-      if (ec || state_ != State::open) return;  // cancelled, or the deadline took over
-      switch (liveness_.tick()) {
-        case ws::Liveness::Action::none:
-          break;
-        case ws::Liveness::Action::ping:
-          own_frame(ws::opcode::ping, {});
-          break;
-        case ws::Liveness::Action::cut:
-          return abort();
-      }
-      tick(owner);
-    });
+    timer_.keep_alive(
+        limits_.idle_timeout, owner, [this] { return state_ == State::open; },
+        [this] { own_frame(ws::opcode::ping, {}); }, [this] { abort(); });
   }
 
   /// Once closing: the close timeout from the first call, whatever happens after.
   void deadline(const std::shared_ptr<void>& keep) {
-    if (deadline_set_) return;
-    deadline_set_ = true;
-    timer_.expires_after(limits_.close_timeout());
-    timer_.async_wait([this, keep](boost::beast::error_code ec) {
-      if (!ec) abort();
-    });
+    timer_.deadline(limits_.close_timeout(), keep, [this] { abort(); });
   }
 
   Layer layer_;
-  boost::asio::steady_timer timer_;
+  ws::HopTimer timer_;
   const Limits& limits_;  // the service's or the gateway's, which outlive every connection
   State state_ = State::opening;
-  ws::Liveness liveness_;
-  bool deadline_set_ = false;
 };
 
 }  // namespace levain::common::live
