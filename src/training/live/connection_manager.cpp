@@ -171,15 +171,26 @@ void ConnectionManager::broadcast(const std::string& job_id, const EventPtr& eve
   }
 }
 
+SinkList ConnectionManager::alive_locked(const std::string* job_id) const {
+  SinkList out;
+  const auto add = [&out](const Sinks& sinks) {
+    for (const auto& [id, sink] : sinks) {
+      if (auto s = sink.lock()) out.push_back(std::move(s));
+    }
+  };
+  if (job_id == nullptr) {
+    for (const auto& [job, sinks] : jobs_) add(sinks);
+  } else if (const auto it = jobs_.find(*job_id); it != jobs_.end()) {
+    add(it->second);
+  }
+  return out;
+}
+
 std::size_t ConnectionManager::resnapshot_all() {
-  std::vector<std::shared_ptr<LiveSink>> targets;
+  SinkList targets;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [job, entries] : jobs_) {
-      for (const auto& [id, sink] : entries) {
-        if (auto s = sink.lock()) targets.push_back(std::move(s));
-      }
-    }
+    targets = alive_locked(nullptr);
   }
   for (const auto& s : targets) s->resnapshot();
   return targets.size();
@@ -204,30 +215,22 @@ void ConnectionManager::snapshot_read(const std::string& job_id, std::uint64_t s
 }
 
 bool ConnectionManager::store_at(const std::string& job_id, std::uint64_t seq) {
-  std::vector<std::shared_ptr<LiveSink>> targets;
+  SinkList targets;
   {
     std::lock_guard lock(mutex_);
     if (!quiet_.stored_at(job_id, seq)) return false;
-    if (const auto it = jobs_.find(job_id); it != jobs_.end()) {
-      for (const auto& [id, sink] : it->second) {
-        if (auto s = sink.lock()) targets.push_back(std::move(s));
-      }
-    }
+    targets = alive_locked(&job_id);
   }
   for (const auto& s : targets) s->store_ahead(seq);
   return true;
 }
 
 void ConnectionManager::shutdown_all(std::uint16_t close_code, const std::string& reason) {
-  std::vector<std::shared_ptr<LiveSink>> targets;
+  SinkList targets;
   {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
-    for (const auto& [job, entries] : jobs_) {
-      for (const auto& [id, sink] : entries) {
-        if (auto s = sink.lock()) targets.push_back(std::move(s));
-      }
-    }
+    targets = alive_locked(nullptr);
   }
   for (const auto& s : targets) s->shutdown(close_code, reason);
 }

@@ -152,6 +152,8 @@ class ConnectionManager {
   // Keyed by the sink's address: a leave is O(1), not a scan of the job's watchers (with 10k
   // watchers closing at a job's end, scans made the closes quadratic, under the lock).
   using Sinks = std::unordered_map<const LiveSink*, std::weak_ptr<LiveSink>>;
+  /// The sinks still alive, of one job or (null) of every job; the caller holds mutex_.
+  SinkList alive_locked(const std::string* job_id) const;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Sinks> jobs_;
   ResumeRings rings_;
